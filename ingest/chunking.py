@@ -1,0 +1,96 @@
+"""Sentence-aware chunks measured in the embedding model's own tokens, with exact offsets.
+
+LangChain's splitters strip text and recover offsets with ``str.find``, which can land on the
+wrong repeat of a sentence; here offsets come straight from the sentence spans, so
+``article.body[chunk.start:chunk.end] == chunk.text`` always holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ingest.models import Article, Chunk
+from ingest.sentences import sentence_spans
+
+TokenOffsets = Callable[[list[str]], list[list[tuple[int, int]]]]
+"""Maps texts to the character span of each of their tokens (no special tokens)."""
+
+
+@dataclass(frozen=True)
+class _Unit:
+    start: int
+    end: int
+    tokens: int
+
+
+class Chunker:
+    def __init__(self, token_offsets: TokenOffsets, chunk_tokens: int, overlap_tokens: int):
+        if overlap_tokens >= chunk_tokens:
+            raise ValueError("overlap must be smaller than the chunk size")
+        self._token_offsets = token_offsets
+        self.chunk_tokens = chunk_tokens
+        self.overlap_tokens = overlap_tokens
+
+    def split(self, article: Article) -> list[Chunk]:
+        body = article.body
+        units = self._units(body, sentence_spans(body))
+        chunks: list[Chunk] = []
+        for first, last in self._pack(units):
+            start, end = units[first].start, units[last].end
+            chunks.append(
+                Chunk(
+                    id=Chunk.make_id(article.id, len(chunks)),
+                    article_id=article.id,
+                    index=len(chunks),
+                    text=body[start:end],
+                    start=start,
+                    end=end,
+                    title=article.title,
+                    url=article.url,
+                    source=article.source,
+                    author=article.author,
+                    published=article.published,
+                )
+            )
+        return chunks
+
+    def _units(self, body: str, spans: Sequence[tuple[int, int]]) -> list[_Unit]:
+        """Sentences, with any sentence longer than a chunk cut at token boundaries."""
+        offsets = self._token_offsets([body[s:e] for s, e in spans]) if spans else []
+        units: list[_Unit] = []
+        for (start, end), token_spans in zip(spans, offsets, strict=True):
+            if len(token_spans) <= self.chunk_tokens:
+                units.append(_Unit(start, end, max(1, len(token_spans))))
+                continue
+            for i in range(0, len(token_spans), self.chunk_tokens):
+                window = token_spans[i : i + self.chunk_tokens]
+                piece_start = start if i == 0 else start + window[0][0]
+                is_last = i + self.chunk_tokens >= len(token_spans)
+                piece_end = end if is_last else start + token_spans[i + self.chunk_tokens][0]
+                while piece_end > piece_start and body[piece_end - 1].isspace():
+                    piece_end -= 1
+                units.append(_Unit(piece_start, piece_end, len(window)))
+        return units
+
+    def _pack(self, units: Sequence[_Unit]) -> list[tuple[int, int]]:
+        """Greedy packing; each chunk after the first repeats trailing sentences as overlap."""
+        groups: list[tuple[int, int]] = []
+        first = 0
+        while first < len(units):
+            last, used = first, units[first].tokens
+            while last + 1 < len(units) and used + units[last + 1].tokens <= self.chunk_tokens:
+                last += 1
+                used += units[last].tokens
+            groups.append((first, last))
+            if last + 1 >= len(units):
+                break
+            next_first, overlap = last + 1, 0
+            while (
+                next_first - 1 > first
+                and overlap + units[next_first - 1].tokens <= self.overlap_tokens
+            ):
+                next_first -= 1
+                overlap += units[next_first].tokens
+            first = next_first
+        return groups

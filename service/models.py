@@ -1,0 +1,89 @@
+"""The answer contract shared by every channel: API, stream, chat page, Slack and evals."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from ingest.models import Chunk
+
+
+class Passage(BaseModel):
+    """A retrieved chunk with the scores that ranked it."""
+
+    chunk: Chunk
+    rank: int = Field(ge=1)
+    dense_score: float | None = None
+    keyword_score: float | None = None
+    fused_score: float = 0.0
+    rerank_score: float | None = None
+
+    @property
+    def id(self) -> str:
+        return self.chunk.id
+
+
+class Citation(BaseModel):
+    """One ``[n]``: a quoted span of a named article, with offsets into its body."""
+
+    n: int = Field(ge=1, description="The marker number as it appears in the answer text.")
+    passage_id: str
+    article_id: str
+    title: str
+    url: str | None = None
+    source: str | None = None
+    published: datetime | None = None
+    quote: str
+    start: int = Field(ge=0, description="Offset of the quote in the article body.")
+    end: int = Field(ge=0)
+
+
+class AnswerSentence(BaseModel):
+    text: str = Field(description="The sentence as shown, without its markers.")
+    citations: list[int] = Field(default_factory=list, description="Marker numbers it cites.")
+    supported: bool = True
+
+
+class StageTimings(BaseModel):
+    """Milliseconds spent in each stage of answering."""
+
+    parse_ms: float = 0.0
+    embed_ms: float = 0.0
+    dense_ms: float = 0.0
+    keyword_ms: float = 0.0
+    fuse_ms: float = 0.0
+    rerank_ms: float = 0.0
+    answer_ms: float = 0.0
+    verify_ms: float = 0.0
+    total_ms: float = 0.0
+
+
+class Filters(BaseModel):
+    """What the retrieval was restricted to, whether asked for or read from the question."""
+
+    published_after: datetime | None = None
+    published_before: datetime | None = None
+    sources: list[str] = Field(default_factory=list)
+
+
+class Answer(BaseModel):
+    id: str = Field(description="Stable handle for feedback and for looking the answer up.")
+    question: str
+    standalone_question: str | None = Field(
+        None, description="The follow-up rewritten into a question that stands alone."
+    )
+    status: Literal["answered", "declined"]
+    text: str = Field(description="The answer with [n] markers; for a decline, the reason.")
+    sentences: list[AnswerSentence] = Field(default_factory=list)
+    citations: list[Citation] = Field(default_factory=list)
+    passages: list[Passage] = Field(default_factory=list)
+    filters: Filters = Field(default_factory=Filters)
+    timings: StageTimings = Field(default_factory=StageTimings)
+    answerer: str = "extractive"
+    prompt: str | None = Field(None, description="Prompt name and hash, for LLM answers.")
+    degraded: bool = False
+    degraded_reason: str | None = None
+    index_version: str = ""
+    created_at: datetime
