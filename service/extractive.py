@@ -1,0 +1,138 @@
+"""The offline answerer: quote the sentences of the retrieved passages that best answer.
+
+Each candidate sentence is scored by embedding similarity to the question and by how many of
+the question's content words it contains. When even the best sentence scores below the
+calibrated threshold the question is declined instead of answered with unrelated quotes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ingest.embedding import Embedder
+from ingest.sentences import sentence_spans
+from service.keyword_search import tokenize
+from service.models import AnswerSentence, Citation, Passage
+
+MIN_WORDS = 5
+SIMILARITY_WEIGHT = 0.7
+
+
+@dataclass(frozen=True)
+class Candidate:
+    passage: Passage
+    start: int
+    end: int
+    text: str
+    similarity: float
+    overlap: float
+
+    @property
+    def score(self) -> float:
+        return SIMILARITY_WEIGHT * self.similarity + (1 - SIMILARITY_WEIGHT) * self.overlap
+
+
+@dataclass
+class Extract:
+    sentences: list[AnswerSentence]
+    citations: list[Citation]
+    best_score: float
+
+    @property
+    def text(self) -> str:
+        return " ".join(f"{s.text} [{s.citations[0]}]" for s in self.sentences)
+
+
+class ExtractiveAnswerer:
+    name = "extractive"
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        max_sentences: int = 4,
+        threshold: float = 0.5,
+        passages_considered: int = 6,
+        relative_floor: float = 0.8,
+    ):
+        self.embedder = embedder
+        self.max_sentences = max_sentences
+        self.threshold = threshold
+        self.passages_considered = passages_considered
+        self.relative_floor = relative_floor
+
+    def candidates(
+        self, question: str, query_vector: np.ndarray, passages: list[Passage]
+    ) -> list[Candidate]:
+        spans: list[tuple[Passage, int, int, str]] = []
+        for passage in passages[: self.passages_considered]:
+            text = passage.chunk.text
+            for start, end in sentence_spans(text):
+                sentence = text[start:end]
+                if len(sentence.split()) >= MIN_WORDS:
+                    spans.append((passage, start, end, sentence))
+        if not spans:
+            return []
+        vectors = self.embedder.embed([s[3] for s in spans])
+        similarity = vectors @ query_vector
+        terms = set(tokenize([question])[0])
+        result = []
+        for (passage, start, end, sentence), sim in zip(spans, similarity, strict=True):
+            words = set(tokenize([sentence])[0])
+            overlap = len(terms & words) / len(terms) if terms else 0.0
+            offset = passage.chunk.start
+            result.append(
+                Candidate(passage, offset + start, offset + end, sentence, float(sim), overlap)
+            )
+        return result
+
+    def answer(
+        self, question: str, query_vector: np.ndarray, passages: list[Passage]
+    ) -> Extract:
+        candidates = sorted(
+            self.candidates(question, query_vector, passages), key=lambda c: -c.score
+        )
+        best = candidates[0].score if candidates else 0.0
+        if best < self.threshold:
+            return Extract(sentences=[], citations=[], best_score=best)
+        floor = max(self.threshold, best * self.relative_floor)
+        chosen = self._select([c for c in candidates if c.score >= floor])
+        sentences, citations = [], []
+        for n, cand in enumerate(chosen, start=1):
+            chunk = cand.passage.chunk
+            sentences.append(AnswerSentence(text=cand.text, citations=[n]))
+            citations.append(
+                Citation(
+                    n=n,
+                    passage_id=chunk.id,
+                    article_id=chunk.article_id,
+                    title=chunk.title,
+                    url=chunk.url,
+                    source=chunk.source,
+                    published=chunk.published,
+                    quote=cand.text,
+                    start=cand.start,
+                    end=cand.end,
+                )
+            )
+        return Extract(sentences=sentences, citations=citations, best_score=best)
+
+    def _select(self, ranked: list[Candidate]) -> list[Candidate]:
+        """Best first, one sentence per article before a second from any, no repeats."""
+        chosen: list[Candidate] = []
+        seen_text: set[str] = set()
+        for pass_ in range(2):
+            articles = {c.passage.chunk.article_id for c in chosen}
+            for cand in ranked:
+                if len(chosen) >= self.max_sentences:
+                    return chosen
+                key = " ".join(cand.text.lower().split())
+                if key in seen_text:
+                    continue
+                if pass_ == 0 and cand.passage.chunk.article_id in articles:
+                    continue
+                chosen.append(cand)
+                seen_text.add(key)
+                articles.add(cand.passage.chunk.article_id)
+        return chosen
