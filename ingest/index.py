@@ -44,7 +44,9 @@ def contextual_text(chunk: Chunk) -> str:
     """What is embedded and keyword-indexed: the headline, outlet and date travel with the text."""
     header = [chunk.title]
     line = " · ".join(
-        part for part in (chunk.source, chunk.published and chunk.published.date().isoformat()) if part
+        part
+        for part in (chunk.source, chunk.published and chunk.published.date().isoformat())
+        if part
     )
     if line:
         header.append(line)
@@ -151,7 +153,12 @@ class NewsIndex:
         """Replace an article's chunks; the article record goes last as the completion mark."""
         if len(chunks) != len(vectors):
             raise ValueError("one vector per chunk")
-        batch = max(1, self.client.get_max_batch_size() if hasattr(self.client, "get_max_batch_size") else 1000)
+        batch = max(
+            1,
+            self.client.get_max_batch_size()
+            if hasattr(self.client, "get_max_batch_size")
+            else 1000,
+        )
         for i in range(0, len(chunks), batch):
             part = chunks[i : i + batch]
             self.chunks.upsert(
@@ -162,7 +169,8 @@ class NewsIndex:
             )
         keep = {c.id for c in chunks}
         stale = [
-            cid for cid in self.chunks.get(where={"article_id": article.id}, include=[])["ids"]
+            cid
+            for cid in self.chunks.get(where={"article_id": article.id}, include=[])["ids"]
             if cid not in keep
         ]
         if stale:
@@ -242,7 +250,9 @@ class NewsIndex:
         found = self.articles.get(ids=list(dict.fromkeys(ids)), include=["documents", "metadatas"])
         return {
             aid: self._article_from(aid, doc, meta)
-            for aid, doc, meta in zip(found["ids"], found["documents"], found["metadatas"], strict=True)
+            for aid, doc, meta in zip(
+                found["ids"], found["documents"], found["metadatas"], strict=True
+            )
         }
 
     def list_articles(
@@ -268,12 +278,12 @@ class NewsIndex:
         """Every chunk, for building the keyword index."""
         offset = 0
         while True:
-            found = self.chunks.get(
-                include=["documents", "metadatas"], limit=page, offset=offset
-            )
+            found = self.chunks.get(include=["documents", "metadatas"], limit=page, offset=offset)
             if not found["ids"]:
                 return
-            for cid, doc, meta in zip(found["ids"], found["documents"], found["metadatas"], strict=True):
+            for cid, doc, meta in zip(
+                found["ids"], found["documents"], found["metadatas"], strict=True
+            ):
                 yield self._chunk_from(cid, doc, meta)
             offset += len(found["ids"])
 
@@ -283,7 +293,9 @@ class NewsIndex:
         found = self.chunks.get(ids=list(dict.fromkeys(ids)), include=["documents", "metadatas"])
         return {
             cid: self._chunk_from(cid, doc, meta)
-            for cid, doc, meta in zip(found["ids"], found["documents"], found["metadatas"], strict=True)
+            for cid, doc, meta in zip(
+                found["ids"], found["documents"], found["metadatas"], strict=True
+            )
         }
 
     def query_dense(

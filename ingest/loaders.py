@@ -59,7 +59,9 @@ def parse_date(value: Any, field: str = "published") -> datetime | None:
     if isinstance(value, datetime):
         parsed = value
     elif isinstance(value, str):
-        text = value.strip().replace("Z", "+00:00") if value.strip().endswith("Z") else value.strip()
+        text = (
+            value.strip().replace("Z", "+00:00") if value.strip().endswith("Z") else value.strip()
+        )
         try:
             parsed = datetime.fromisoformat(text)
         except ValueError:
@@ -244,7 +246,9 @@ def load_file(path: Path) -> Iterator[LoadedArticle | LoadError]:
                 try:
                     if isinstance(record, RecordError):
                         raise record
-                    yield LoadedArticle(article=article_from_record(record), path=str(path), line=line)
+                    yield LoadedArticle(
+                        article=article_from_record(record), path=str(path), line=line
+                    )
                 except RecordError as exc:
                     yield LoadError(path=str(path), line=line, reason=str(exc))
     except RecordError as exc:

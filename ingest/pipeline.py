@@ -72,8 +72,7 @@ class Ingestor:
 
     def ingest_articles(self, articles: Iterable[Article], origin: str = "request") -> IngestReport:
         return self.run(
-            LoadedArticle(article=a, path=origin, line=i)
-            for i, a in enumerate(articles, start=1)
+            LoadedArticle(article=a, path=origin, line=i) for i, a in enumerate(articles, start=1)
         )
 
     def _add(self, item: LoadedArticle, report: IngestReport) -> None:
@@ -115,7 +114,11 @@ class Ingestor:
             except Exception as exc:
                 report.failed += 1
                 report.errors.append(
-                    LoadError(path=entry.item.path, line=entry.item.line, reason=f"index write failed: {exc}")
+                    LoadError(
+                        path=entry.item.path,
+                        line=entry.item.line,
+                        reason=f"index write failed: {exc}",
+                    )
                 )
             else:
                 report.chunks_written += count

@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 
 ABBREVIATIONS = frozenset(
-    """
-    mr mrs ms dr prof sr jr st mt ft gen col lt sgt capt cmdr adm gov sen rep rev hon pres
-    inc corp co ltd llc plc bros dept univ assn est approx vs etc al fig no nos vol pp
-    jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun
-    u.s u.k u.n e.u a.m p.m i.e e.g d.c n.y l.a
-    """.split()
+    (
+        "mr mrs ms dr prof sr jr st mt ft gen col lt sgt capt cmdr adm gov sen rep rev hon pres "
+        "inc corp co ltd llc plc bros dept univ assn est approx vs etc al fig no nos vol pp "
+        "jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun "
+        "u.s u.k u.n e.u a.m p.m i.e e.g d.c n.y l.a"
+    ).split(" ")
 )
 
 # A sentence ends at . ! ? (plus closing quotes/brackets) followed by space and a capital,
@@ -38,9 +38,9 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     spans: list[tuple[int, int]] = []
     cursor = start
     for match in _END.finditer(text, start, end):
-        if match.group().startswith((".",)) and "\n" not in match.group():
-            if _is_abbreviation(text, match.start() + 1):
-                continue
+        is_full_stop = match.group().startswith(".") and "\n" not in match.group()
+        if is_full_stop and _is_abbreviation(text, match.start() + 1):
+            continue
         _append_trimmed(text, cursor, match.end(), spans)
         cursor = match.end()
     _append_trimmed(text, cursor, end, spans)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from ingest.embedding import Embedder, get_embedder
@@ -11,7 +12,17 @@ from ingest.index import NewsIndex
 from ingest.settings import Settings
 from service.citations import drop_invalid, render
 from service.extractive import ExtractiveAnswerer
-from service.models import Answer, Filters, Passage, StageTimings
+from service.models import (
+    Answer,
+    AnswerEvent,
+    CitationEvent,
+    DeltaEvent,
+    Filters,
+    Passage,
+    PassagesEvent,
+    StageTimings,
+    StreamEvent,
+)
 from service.retrieval import Retriever
 from service.schemas import AskRequest
 
@@ -36,7 +47,9 @@ class AnswerService:
     @classmethod
     def from_settings(cls, settings: Settings) -> AnswerService:
         embedder = get_embedder(settings)
-        return cls(settings, NewsIndex(settings, embedder.fingerprint, embedder.dimension), embedder)
+        return cls(
+            settings, NewsIndex(settings, embedder.fingerprint, embedder.dimension), embedder
+        )
 
     def filters_for(self, request: AskRequest) -> Filters:
         return Filters(
@@ -86,3 +99,21 @@ class AnswerService:
             index_version=self.index.generation(),
             created_at=datetime.now(UTC),
         )
+
+    def stream(self, request: AskRequest) -> Iterator[StreamEvent]:
+        """The answer as events: passages first, then text and citations, then the Answer.
+
+        A consumer that stops iterating stops the work (the generator is simply not resumed).
+        """
+        answer = self.ask(request)
+        yield PassagesEvent(passages=answer.passages)
+        by_n = {c.n: c for c in answer.citations}
+        if answer.status == "declined":
+            yield DeltaEvent(text=answer.text)
+        for i, sentence in enumerate(answer.sentences):
+            yield DeltaEvent(text=("" if i == 0 else " ") + sentence.text)
+            for n in sentence.citations:
+                yield DeltaEvent(text=f" [{n}]")
+                if n in by_n:
+                    yield CitationEvent(citation=by_n[n])
+        yield AnswerEvent(answer=answer)

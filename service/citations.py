@@ -27,7 +27,9 @@ def drop_invalid(
         if quote_is_exact(citation, articles.get(citation.article_id)):
             valid[citation.n] = citation
         else:
-            problems.append(f"[{citation.n}] quote not found at its offsets in {citation.article_id}")
+            problems.append(
+                f"[{citation.n}] quote not found at its offsets in {citation.article_id}"
+            )
     kept: list[AnswerSentence] = []
     for sentence in sentences:
         markers = [n for n in sentence.citations if n in valid]

@@ -87,9 +87,7 @@ class ExtractiveAnswerer:
             )
         return result
 
-    def answer(
-        self, question: str, query_vector: np.ndarray, passages: list[Passage]
-    ) -> Extract:
+    def answer(self, question: str, query_vector: np.ndarray, passages: list[Passage]) -> Extract:
         candidates = sorted(
             self.candidates(question, query_vector, passages), key=lambda c: -c.score
         )

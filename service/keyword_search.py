@@ -67,7 +67,9 @@ class KeywordIndex:
             ),
         )
 
-    def search(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[Chunk, float]]:
+    def search(
+        self, query: str, k: int, filters: Filters | None = None
+    ) -> list[tuple[Chunk, float]]:
         snapshot = self.refresh()
         if snapshot.retriever is None:
             return []

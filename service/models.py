@@ -87,3 +87,33 @@ class Answer(BaseModel):
     degraded_reason: str | None = None
     index_version: str = ""
     created_at: datetime
+
+
+class PassagesEvent(BaseModel):
+    event: Literal["passages"] = "passages"
+    passages: list[Passage]
+
+
+class DeltaEvent(BaseModel):
+    event: Literal["delta"] = "delta"
+    text: str
+
+
+class CitationEvent(BaseModel):
+    event: Literal["citation"] = "citation"
+    citation: Citation
+
+
+class AnswerEvent(BaseModel):
+    event: Literal["answer"] = "answer"
+    answer: Answer
+
+
+class ErrorEvent(BaseModel):
+    event: Literal["error"] = "error"
+    status: int
+    title: str
+    detail: str | None = None
+
+
+StreamEvent = PassagesEvent | DeltaEvent | CitationEvent | AnswerEvent | ErrorEvent

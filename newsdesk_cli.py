@@ -1,0 +1,228 @@
+"""The `newsdesk` command: ingest, delete, ask, serve, eval. Sits on top; nothing imports it."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from evals.cli import eval_app
+from ingest.index import IndexUnavailable, ModelMismatch
+from ingest.loaders import LoadError, expand_paths
+from ingest.settings import Settings
+
+app = typer.Typer(
+    help="Ask questions about news articles and get answers with quoted citations.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(eval_app, name="eval")
+console = Console()
+err = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        err.print(f"[red]Invalid configuration:[/red] {exc}")
+        raise typer.Exit(2) from None
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (walked recursively).")],
+) -> None:
+    """Index articles from .txt/.md, .html, .json and .jsonl files."""
+    from ingest.pipeline import build_ingestor
+
+    settings = _settings()
+    files = list(expand_paths(paths))
+    with console.status("Loading the embedding model and opening the index…"):
+        try:
+            ingestor = build_ingestor(settings)
+        except (IndexUnavailable, ModelMismatch) as exc:
+            raise _fail(str(exc)) from None
+    with Progress(
+        TextColumn("[bold]Ingesting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("articles"),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task("ingest", total=None)
+        ingestor.on_progress = lambda n: progress.advance(task, n)
+        report = ingestor.run(_counted(files, progress, task))
+    for error in report.errors:
+        err.print(f"[red]failed[/red] {error}")
+    table = Table(title="Ingest summary", show_header=False)
+    for label, value in (
+        ("new", report.new),
+        ("updated", report.updated),
+        ("unchanged", report.unchanged),
+        ("failed", report.failed),
+        ("chunks written", report.chunks_written),
+        ("seconds", f"{report.seconds:.1f}"),
+        ("chunks per second", f"{report.chunks_per_second:.1f}"),
+    ):
+        table.add_row(label, str(value))
+    console.print(table)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _counted(files, progress: Progress, task):
+    """Loads lazily while the bar learns the total as records are read."""
+    from ingest.loaders import load_file
+
+    total = 0
+    for item in files:
+        if isinstance(item, LoadError):
+            total += 1
+            progress.update(task, total=total)
+            yield item
+            continue
+        records = list(load_file(item))
+        total += len(records)
+        progress.update(task, total=total)
+        yield from records
+
+
+@app.command()
+def delete(id_or_url: Annotated[str, typer.Argument(help="Article id or URL.")]) -> None:
+    """Remove an article and all of its chunks from the index."""
+    from ingest.embedding import get_embedder
+    from ingest.index import NewsIndex
+
+    settings = _settings()
+    embedder = get_embedder(settings)
+    try:
+        index = NewsIndex(settings, embedder.fingerprint, embedder.dimension)
+    except (IndexUnavailable, ModelMismatch) as exc:
+        raise _fail(str(exc)) from None
+    removed = index.delete_article(id_or_url)
+    if removed is None:
+        raise _fail(f"no article with id or URL {id_or_url!r}")
+    console.print(f"Deleted [bold]{removed.title}[/bold] ({removed.id}).")
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in quotes.")],
+    top_k: Annotated[int | None, typer.Option(help="Passages to retrieve.")] = None,
+    published_after: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
+    published_before: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
+    source: Annotated[str | None, typer.Option(help="Only this outlet.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the raw Answer object.")] = False,
+) -> None:
+    """Answer a question from the indexed articles, with citations."""
+    from service.answering import AnswerService
+    from service.schemas import AskRequest
+
+    try:
+        request = AskRequest(
+            question=question,
+            top_k=top_k,
+            published_after=published_after,
+            published_before=published_before,
+            source=source,
+        )
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'request'}: {e['msg']}" for e in exc.errors()
+        )
+        raise _fail(problems, 2) from None
+    try:
+        answer = AnswerService.from_settings(_settings()).ask(request)
+    except (IndexUnavailable, ModelMismatch) as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        sys.stdout.write(answer.model_dump_json(indent=2) + "\n")
+        return
+    if answer.status == "declined":
+        console.print(f"[yellow]{answer.text}[/yellow]")
+        return
+    console.print(answer.text, highlight=False)
+    console.print()
+    for c in answer.citations:
+        meta = " · ".join(
+            part for part in (c.source, c.published and c.published.date().isoformat()) if part
+        )
+        console.print(f"[bold][{c.n}][/bold] {c.title}" + (f" — {meta}" if meta else ""))
+        if c.url:
+            console.print(f"    {c.url}", style="blue", highlight=False)
+        console.print(f"    “{c.quote}” (chars {c.start}–{c.end})", style="dim", highlight=False)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Default 127.0.0.1.")] = None,
+    port: Annotated[int | None, typer.Option(help="Default 8000.")] = None,
+) -> None:
+    """Serve the HTTP API and the chat page."""
+    import uvicorn
+
+    from service.api import create_app
+
+    settings = _settings()
+    logging.basicConfig(level=settings.log_level)
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level.lower(),
+    )
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+@app.command(name="articles")
+def list_articles(
+    limit: Annotated[int, typer.Option(help="How many to show.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List indexed articles, newest first."""
+    from ingest.embedding import get_embedder
+    from ingest.index import NewsIndex
+
+    settings = _settings()
+    embedder = get_embedder(settings)
+    try:
+        index = NewsIndex(settings, embedder.fingerprint, embedder.dimension)
+    except (IndexUnavailable, ModelMismatch) as exc:
+        raise _fail(str(exc)) from None
+    articles, total = index.list_articles(limit=limit)
+    if as_json:
+        rows = [a.model_dump(exclude={"body"}) for a in articles]
+        sys.stdout.write(json.dumps(rows, default=_json_default, indent=2) + "\n")
+        return
+    table = Table(title=f"{total} articles")
+    for column in ("published", "source", "title", "id"):
+        table.add_column(column)
+    for a in articles:
+        published = a.published.date().isoformat() if a.published else ""
+        table.add_row(published, a.source or "", a.title, a.id)
+    console.print(table)
+
+
+if __name__ == "__main__":
+    app()
