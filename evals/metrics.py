@@ -1,0 +1,311 @@
+"""Per-question metrics as pure functions, and their aggregation per question type.
+
+A function returns ``None`` when the metric does not apply to a question (no gold quote, no
+citation, unanswerable...), so averages are only taken over the questions it applies to.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import string
+from collections.abc import Mapping, Sequence
+
+from pydantic import BaseModel, Field
+
+from evals.bootstrap import Estimate, mean_ci, percentile_ci, ratio_ci
+from evals.datasets import Evidence, Question
+
+_WS = re.compile(r"\s+")
+_MARKER = re.compile(r"\[(\d+)\]")
+_ARTICLES = re.compile(r"\b(a|an|the)\b")
+_PUNCT = str.maketrans(dict.fromkeys(string.punctuation + "“”‘’—–", " "))
+STAGES = ("parse", "embed", "dense", "keyword", "fuse", "rerank", "answer", "verify", "total")
+
+
+class RetrievedPassage(BaseModel):
+    rank: int
+    chunk_id: str
+    article_id: str
+    text: str
+    start: int
+    end: int
+
+
+class CitedSpan(BaseModel):
+    n: int
+    article_id: str
+    quote: str
+    start: int
+    end: int
+
+
+class QuestionScores(BaseModel):
+    hits4: bool | None = None
+    hits10: bool | None = None
+    mrr10: float | None = None
+    all_evidence10: bool | None = None
+    evidence_recall10: float | None = None
+    ndcg10: float | None = None
+    citation_recall: float | None = None
+    citation_precision: float | None = None
+    citation_validity: bool | None = None
+    answer_correct: bool | None = None
+    answered: bool | None = None
+
+
+class QuestionResult(BaseModel):
+    """One row of results.json: enough to look a failure up without re-running."""
+
+    id: str
+    type: str
+    question: str
+    gold_answers: list[str]
+    evidence_articles: list[str]
+    status: str = Field(description="answered | declined | error")
+    answer: str = ""
+    error: str | None = None
+    passages: list[RetrievedPassage] = Field(default_factory=list)
+    citations: list[CitedSpan] = Field(default_factory=list)
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+    scores: QuestionScores = Field(default_factory=QuestionScores)
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.gold_answers)
+
+
+# --- retrieval --------------------------------------------------------------------------
+
+
+def squash(text: str) -> str:
+    """All whitespace removed: the MultiHop-RAG paper's comparison of facts and chunks."""
+    return _WS.sub("", text)
+
+
+def first_hit_rank(quotes: Sequence[str], passages: Sequence[str], k: int) -> int | None:
+    """Rank (1-based) of the first of the top-k passages containing a gold quote."""
+    gold = [squash(q) for q in quotes if q.strip()]
+    for rank, text in enumerate(passages[:k], start=1):
+        flat = squash(text)
+        if any(q in flat for q in gold):
+            return rank
+    return None
+
+
+def hits_at(quotes: Sequence[str], passages: Sequence[str], k: int) -> bool | None:
+    if not any(q.strip() for q in quotes):
+        return None
+    return first_hit_rank(quotes, passages, k) is not None
+
+
+def reciprocal_rank(quotes: Sequence[str], passages: Sequence[str], k: int) -> float | None:
+    if not any(q.strip() for q in quotes):
+        return None
+    rank = first_hit_rank(quotes, passages, k)
+    return 1.0 / rank if rank else 0.0
+
+
+def all_evidence_at(gold: Sequence[str], retrieved: Sequence[str], k: int) -> bool | None:
+    """Strict multi-hop: every evidence article has a passage among the top k."""
+    if not gold:
+        return None
+    return set(gold) <= set(retrieved[:k])
+
+
+def evidence_recall_at(gold: Sequence[str], retrieved: Sequence[str], k: int) -> float | None:
+    if not gold:
+        return None
+    wanted = set(gold)
+    return len(wanted & set(retrieved[:k])) / len(wanted)
+
+
+def ndcg_at(gold: Sequence[str], retrieved: Sequence[str], k: int) -> float | None:
+    """Binary gain for the first passage of each evidence article; later ones gain nothing."""
+    if not gold:
+        return None
+    wanted, seen, dcg = set(gold), set(), 0.0
+    for rank, article_id in enumerate(retrieved[:k], start=1):
+        if article_id in wanted and article_id not in seen:
+            seen.add(article_id)
+            dcg += 1.0 / math.log2(rank + 1)
+    ideal = sum(1.0 / math.log2(rank + 1) for rank in range(1, min(len(wanted), k) + 1))
+    return dcg / ideal
+
+
+# --- citations --------------------------------------------------------------------------
+
+
+def _distinct(citations: Sequence[CitedSpan]) -> list[CitedSpan]:
+    """The same span cited twice counts once: repetition must not inflate precision."""
+    return list({(c.article_id, c.start, c.end): c for c in citations}.values())
+
+
+def citation_recall(evidence: Sequence[Evidence], citations: Sequence[CitedSpan]) -> float | None:
+    """Share of gold quotes overlapped by a cited span (an evidence item without a quote is
+    recalled by any citation of its article)."""
+    if not evidence:
+        return None
+    found = 0
+    for ev in evidence:
+        for c in citations:
+            if c.article_id != ev.article_id:
+                continue
+            if ev.start is None or ev.end is None or (c.start < ev.end and ev.start < c.end):
+                found += 1
+                break
+    return found / len(evidence)
+
+
+def citation_precision(gold: Sequence[str], citations: Sequence[CitedSpan]) -> float | None:
+    distinct = _distinct(citations)
+    if not gold or not distinct:
+        return None
+    wanted = set(gold)
+    return sum(c.article_id in wanted for c in distinct) / len(distinct)
+
+
+def citation_validity(
+    answer: str, citations: Sequence[CitedSpan], bodies: Mapping[str, str]
+) -> bool | None:
+    """Every [n] resolves to a citation, and every quote is its article's text at its offsets."""
+    markers = {int(n) for n in _MARKER.findall(answer)}
+    if not markers and not citations:
+        return None
+    numbers = {c.n for c in citations}
+    if not markers <= numbers:
+        return False
+    return all(
+        c.article_id in bodies and bodies[c.article_id][c.start : c.end] == c.quote
+        for c in citations
+    )
+
+
+# --- answers ----------------------------------------------------------------------------
+
+
+def normalise(text: str) -> str:
+    """Lower case, no [n] markers, punctuation or articles, single spaces (SQuAD-style)."""
+    text = _MARKER.sub(" ", text).lower().translate(_PUNCT)
+    return " ".join(_ARTICLES.sub(" ", text).split())
+
+
+def contains(answer: str, gold: str) -> bool:
+    """Whole-word containment: 'consistent' is not found in 'inconsistent'."""
+    needle = normalise(gold)
+    return bool(needle) and f" {needle} " in f" {normalise(answer)} "
+
+
+def yes_no(text: str) -> str | None:
+    words = normalise(text).split()
+    return words[0] if words and words[0] in ("yes", "no") else None
+
+
+def _first_mention(answer: str, option: str) -> int | None:
+    haystack, needle = f" {normalise(answer)} ", f" {normalise(option)} "
+    position = haystack.find(needle)
+    return position if position >= 0 and needle.strip() else None
+
+
+def answer_correct(question: Question, answer: str, status: str) -> bool | None:
+    """Strict scoring: a declined or yes/no-less answer to a yes/no question is wrong."""
+    if not question.answerable:
+        return None
+    if status != "answered":
+        return False
+    golds = question.answers
+    if question.choices:
+        positions = {c: _first_mention(answer, c) for c in question.choices}
+        right = [positions[c] for c in question.choices if c in golds and positions[c] is not None]
+        wrong = [p for c, p in positions.items() if c not in golds and p is not None]
+        return bool(right) and (not wrong or min(right) < min(wrong))
+    polar = {normalise(g) for g in golds} & {"yes", "no"}
+    if polar:
+        return yes_no(answer) in polar
+    return any(contains(answer, g) for g in golds)
+
+
+def score_question(
+    question: Question,
+    status: str,
+    answer: str,
+    passages: Sequence[RetrievedPassage],
+    citations: Sequence[CitedSpan],
+    bodies: Mapping[str, str],
+) -> QuestionScores:
+    ranked = sorted(passages, key=lambda p: p.rank)
+    texts = [p.text for p in ranked]
+    articles = [p.article_id for p in ranked]
+    quotes = [e.quote for e in question.evidence]
+    gold = question.evidence_articles
+    answered = status == "answered"
+    return QuestionScores(
+        hits4=hits_at(quotes, texts, 4),
+        hits10=hits_at(quotes, texts, 10),
+        mrr10=reciprocal_rank(quotes, texts, 10),
+        all_evidence10=all_evidence_at(gold, articles, 10),
+        evidence_recall10=evidence_recall_at(gold, articles, 10),
+        ndcg10=ndcg_at(gold, articles, 10),
+        citation_recall=citation_recall(question.evidence, citations if answered else []),
+        citation_precision=citation_precision(gold, citations) if answered else None,
+        citation_validity=citation_validity(answer, citations, bodies) if answered else None,
+        answer_correct=answer_correct(question, answer, status),
+        answered=answered if question.answerable else None,
+    )
+
+
+# --- aggregation ------------------------------------------------------------------------
+
+MEAN_METRICS: dict[str, str] = {
+    "hits4": "Hits@4",
+    "hits10": "Hits@10",
+    "mrr10": "MRR@10",
+    "all_evidence10": "All evidence articles @10",
+    "evidence_recall10": "Evidence-article recall@10",
+    "ndcg10": "nDCG@10",
+    "citation_recall": "Citation evidence recall",
+    "citation_precision": "Citation precision",
+    "citation_validity": "Citation validity",
+    "answer_correct": "Answer correct",
+    "answered": "Answered (answerable questions)",
+}
+DECLINE_METRICS: dict[str, str] = {
+    "decline_precision": "Decline precision",
+    "decline_recall": "Decline recall",
+}
+LABELS: dict[str, str] = {
+    **MEAN_METRICS,
+    **DECLINE_METRICS,
+    **{f"latency_{s}_{q}": f"{s} ms {q}" for s in STAGES for q in ("p50", "p95")},
+}
+
+
+def summarise(
+    rows: Sequence[QuestionResult], resamples: int = 1000, seed: int = 0
+) -> dict[str, Estimate]:
+    """Every metric with its 95% bootstrap interval, over the questions it applies to."""
+    out: dict[str, Estimate] = {}
+    for name in MEAN_METRICS:
+        values = [getattr(r.scores, name) for r in rows]
+        out[name] = mean_ci([float(v) for v in values if v is not None], resamples, seed)
+    scored = [r for r in rows if r.status != "error"]
+    declined = [r.status == "declined" for r in scored]
+    unanswerable = [not r.answerable for r in scored]
+    both = [d and u for d, u in zip(declined, unanswerable, strict=True)]
+    out["decline_precision"] = ratio_ci(both, declined, resamples, seed)
+    out["decline_recall"] = ratio_ci(both, unanswerable, resamples, seed)
+    for stage in STAGES:
+        times = [r.timings_ms[stage] for r in scored if stage in r.timings_ms]
+        out[f"latency_{stage}_p50"] = percentile_ci(times, 50, resamples, seed)
+        out[f"latency_{stage}_p95"] = percentile_ci(times, 95, resamples, seed)
+    return out
+
+
+def summarise_by_type(
+    rows: Sequence[QuestionResult], resamples: int = 1000, seed: int = 0
+) -> dict[str, dict[str, Estimate]]:
+    """'overall' first, then one entry per question type."""
+    groups: dict[str, list[QuestionResult]] = {"overall": list(rows)}
+    for row in rows:
+        groups.setdefault(row.type, []).append(row)
+    return {name: summarise(group, resamples, seed) for name, group in groups.items()}

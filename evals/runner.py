@@ -1,0 +1,237 @@
+"""Runs a dataset through newsdesk: build or reuse its index, ask every question, score it.
+
+Questions go through ``AnswerService`` exactly as the HTTP API sends them. Retrieval is also
+measured on its own at depth 10 (``AnswerService.search``), so Hits@10 and MRR@10 do not
+depend on how many passages the answerer is given.
+
+The index of a dataset's corpus is cached outside the checkout under a key made of the corpus
+hash, the embedding model's fingerprint, every setting that changes the index and the source of
+the ingest modules that shape it: an unchanged corpus is never embedded twice, and any change
+that would give a different index gets a fresh one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import inspect
+import json
+import os
+import subprocess
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from evals.bootstrap import Estimate
+from evals.datasets import Dataset, Question
+from evals.metrics import (
+    STAGES,
+    CitedSpan,
+    QuestionResult,
+    RetrievedPassage,
+    score_question,
+    summarise_by_type,
+)
+from ingest.settings import Settings
+
+DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "newsdesk"
+INDEX_SETTINGS = ("embedding_model", "embedding_dtype", "chunk_tokens", "chunk_overlap_tokens")
+INDEX_MODULES = ("ingest.chunking", "ingest.sentences", "ingest.index", "ingest.pipeline")
+RETRIEVAL_DEPTH = 10
+ANSWER_SETTINGS = (
+    "top_k",
+    "dense_depth",
+    "keyword_depth",
+    "rrf_k",
+    "dense_weight",
+    "keyword_weight",
+    "max_passages_per_article",
+    "reranker_model",
+    "answerer",
+    "answer_sentences",
+    "decline_threshold",
+    "strict_citations",
+)
+
+
+class RunMeta(BaseModel):
+    dataset: str
+    questions: int
+    articles: int
+    limit: int | None = None
+    seed: int = 13
+    types: list[str] | None = None
+    corpus_hash: str
+    index_key: str
+    index_dir: str
+    index_seconds: float = 0.0
+    chunks_written: int = 0
+    run_seconds: float = 0.0
+    errors: int = 0
+    settings: dict[str, object] = Field(default_factory=dict)
+    git_commit: str | None = None
+    started_at: datetime
+    resamples: int = 1000
+
+
+class RunResult(BaseModel):
+    meta: RunMeta
+    metrics: dict[str, dict[str, Estimate]]
+    questions: list[QuestionResult]
+
+
+def _git_commit() -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).parent,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return out.stdout.strip() or None
+
+
+def index_key(dataset: Dataset, settings: Settings, model_fingerprint: str) -> str:
+    parts = {
+        "corpus": dataset.corpus_hash,
+        "model": model_fingerprint,
+        **{name: getattr(settings, name) for name in INDEX_SETTINGS},
+        "code": {
+            name: hashlib.sha256(
+                inspect.getsource(importlib.import_module(name)).encode()
+            ).hexdigest()
+            for name in INDEX_MODULES
+        },
+    }
+    blob = json.dumps(parts, sort_keys=True, default=str).encode()
+    return f"{dataset.name}-{hashlib.sha256(blob).hexdigest()[:16]}"
+
+
+def _result_row(question: Question, answer, retrieved, bodies) -> QuestionResult:
+    passages = [
+        RetrievedPassage(
+            rank=p.rank,
+            chunk_id=p.chunk.id,
+            article_id=p.chunk.article_id,
+            text=p.chunk.text,
+            start=p.chunk.start,
+            end=p.chunk.end,
+        )
+        for p in retrieved
+    ]
+    citations = [
+        CitedSpan(n=c.n, article_id=c.article_id, quote=c.quote, start=c.start, end=c.end)
+        for c in answer.citations
+    ]
+    timings = answer.timings.model_dump()
+    return QuestionResult(
+        id=question.id,
+        type=question.type,
+        question=question.question,
+        gold_answers=question.answers,
+        evidence_articles=question.evidence_articles,
+        status=answer.status,
+        answer=answer.text,
+        passages=passages,
+        citations=citations,
+        timings_ms={s: timings[f"{s}_ms"] for s in STAGES if f"{s}_ms" in timings},
+        scores=score_question(question, answer.status, answer.text, passages, citations, bodies),
+    )
+
+
+def _error_row(question: Question, error: Exception, bodies) -> QuestionResult:
+    """A question that raised scores as nothing retrieved, nothing answered."""
+    return QuestionResult(
+        id=question.id,
+        type=question.type,
+        question=question.question,
+        gold_answers=question.answers,
+        evidence_articles=question.evidence_articles,
+        status="error",
+        error=f"{type(error).__name__}: {error}",
+        scores=score_question(question, "error", "", [], [], bodies),
+    )
+
+
+Progress = Callable[[str, int, int], None]
+"""(phase, done, total) for a progress display: phase is 'index' or 'questions'."""
+
+
+def run_dataset(
+    dataset: Dataset,
+    base: Settings,
+    cache_root: Path = DEFAULT_CACHE / "eval-index",
+    progress: Progress | None = None,
+    resamples: int = 1000,
+    selection: dict[str, object] | None = None,
+) -> RunResult:
+    """Index (or reuse) the corpus, answer every question, score and summarise."""
+    from ingest.embedding import get_embedder
+    from ingest.index import NewsIndex
+    from ingest.pipeline import build_ingestor
+    from service.answering import AnswerService
+    from service.schemas import AskRequest
+
+    started_at = datetime.now(UTC)
+    report = progress or (lambda phase, done, total: None)
+    embedder = get_embedder(base)
+    key = index_key(dataset, base, embedder.fingerprint)
+    settings = base.model_copy(
+        update={"data_dir": cache_root / key, "collection_prefix": "eval", "chroma_url": None}
+    )
+    index = NewsIndex(settings, embedder.fingerprint, embedder.dimension)
+    ingestor = build_ingestor(settings, index=index, embedder=embedder)
+    done = 0
+
+    def advance(step: int) -> None:
+        nonlocal done
+        done += step
+        report("index", done, len(dataset.articles))
+
+    ingestor.on_progress = advance
+    report("index", 0, len(dataset.articles))
+    ingest = ingestor.ingest_articles(dataset.articles, origin=dataset.name)
+    if not ingest.ok:
+        raise RuntimeError(f"indexing the {dataset.name} corpus failed: {ingest.errors[0]}")
+
+    service = AnswerService(settings, index, embedder)
+    bodies = {a.id: a.body for a in dataset.articles}
+    rows: list[QuestionResult] = []
+    clock = time.perf_counter()
+    report("questions", 0, len(dataset.questions))
+    for number, question in enumerate(dataset.questions, start=1):
+        try:
+            request = AskRequest(question=question.question, as_of=question.as_of)
+            retrieved, _ = service.search(request.model_copy(update={"top_k": RETRIEVAL_DEPTH}))
+            rows.append(_result_row(question, service.ask(request), retrieved, bodies))
+        except Exception as exc:  # one bad question must not lose the whole run
+            rows.append(_error_row(question, exc, bodies))
+        report("questions", number, len(dataset.questions))
+    meta = RunMeta(
+        dataset=dataset.name,
+        questions=len(dataset.questions),
+        articles=len(dataset.articles),
+        corpus_hash=dataset.corpus_hash,
+        index_key=key,
+        index_dir=str(settings.data_dir),
+        index_seconds=round(ingest.seconds, 2),
+        chunks_written=ingest.chunks_written,
+        run_seconds=round(time.perf_counter() - clock, 2),
+        errors=sum(r.status == "error" for r in rows),
+        settings={
+            "embedding_fingerprint": embedder.fingerprint,
+            **{name: getattr(settings, name) for name in INDEX_SETTINGS + ANSWER_SETTINGS},
+            "retrieval_depth": RETRIEVAL_DEPTH,
+        },
+        git_commit=_git_commit(),
+        started_at=started_at,
+        resamples=resamples,
+        **(selection or {}),
+    )
+    return RunResult(meta=meta, metrics=summarise_by_type(rows, resamples), questions=rows)
