@@ -1,0 +1,105 @@
+"""Requests refused at the door: bodies over the size limit (413) and missing API keys (401)."""
+
+from __future__ import annotations
+
+import hmac
+import json
+
+from fastapi import Depends, HTTPException
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import SecretStr
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+PROBLEM = "application/problem+json"
+
+
+class BodyTooLarge(HTTPException):
+    """An HTTPException so FastAPI's body parsing passes it through instead of a 400."""
+
+    def __init__(self, limit: int):
+        super().__init__(413, f"the request body is larger than the limit of {limit} bytes")
+
+
+class BodySizeLimit:
+    """Refuses bodies over ``limit`` bytes: at once from Content-Length, else while reading."""
+
+    def __init__(self, app: ASGIApp, limit: int):
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await self._refuse(send)
+            return
+        seen = 0
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise BodyTooLarge(self.limit)
+            return message
+
+        await self.app(scope, counting_receive, send)
+
+    async def _refuse(self, send: Send) -> None:
+        body = json.dumps(
+            {
+                "type": "about:blank",
+                "title": "Request body too large",
+                "status": 413,
+                "detail": f"the request body is larger than the limit of {self.limit} bytes",
+            }
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", PROBLEM.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+_bearer = HTTPBearer(auto_error=False, description="One of the keys in NEWSDESK_API_KEYS.")
+
+
+def key_matches(given: str, keys: list[SecretStr]) -> bool:
+    """Compares against every key in constant time, so timing reveals neither key nor match."""
+    given_bytes = given.encode()
+    found = False
+    for key in keys:
+        found |= hmac.compare_digest(given_bytes, key.get_secret_value().encode())
+    return found
+
+
+def api_key_guard(keys: list[SecretStr]):
+    """A dependency that lets a request through only with a configured bearer key (if any)."""
+
+    async def require_key(
+        credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),
+    ) -> None:
+        if not keys:
+            return
+        if credentials is None or credentials.scheme.lower() != "bearer":
+            raise HTTPException(
+                401,
+                "an API key is required: send 'Authorization: Bearer <key>'",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        if not key_matches(credentials.credentials, keys):
+            raise HTTPException(
+                401, "the API key is not valid", headers={"WWW-Authenticate": "Bearer"}
+            )
+
+    return require_key
