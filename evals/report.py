@@ -14,6 +14,7 @@ from evals.runner import RunResult
 RESULTS = "results.json"
 REPORT = "report.md"
 CHART = "metrics.png"
+REPO_THRESHOLDS = Path(__file__).resolve().parent / "thresholds.json"
 TABLES: dict[str, tuple[str, ...]] = {
     "Retrieval (top 10 passages, before answering)": (
         "hits4",

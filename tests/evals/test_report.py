@@ -1,0 +1,137 @@
+"""Reports, comparison and the CI gate, on hand-made runs."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from typer.testing import CliRunner
+
+from evals.bootstrap import Estimate
+from evals.cli import eval_app
+from evals.metrics import QuestionResult, QuestionScores
+from evals.report import (
+    CHART,
+    REPORT,
+    RESULTS,
+    compare,
+    gate,
+    load_run,
+    load_thresholds,
+    markdown,
+    write_run,
+)
+from evals.runner import RunMeta, RunResult
+
+pytestmark = pytest.mark.unit
+
+
+def make_run(hits10: float, low: float, high: float) -> RunResult:
+    est = Estimate(value=hits10, low=low, high=high, n=100)
+    metrics = {
+        "overall": {"hits10": est, "mrr10": Estimate(value=0.5, low=0.4, high=0.6, n=100)},
+        "comparison": {"hits10": est, "answer_correct": Estimate()},
+    }
+    meta = RunMeta(
+        dataset="toy",
+        questions=1,
+        articles=1,
+        corpus_hash="c",
+        index_key="k",
+        index_dir="/tmp/k",
+        started_at=datetime(2024, 1, 1, tzinfo=UTC),
+    )
+    row = QuestionResult(
+        id="q1",
+        type="comparison",
+        question="Which?",
+        gold_answers=["A"],
+        evidence_articles=["a"],
+        status="answered",
+        answer="A [1].",
+        scores=QuestionScores(hits10=True),
+    )
+    return RunResult(meta=meta, metrics=metrics, questions=[row])
+
+
+def test_write_and_load_a_run(tmp_path):
+    run = make_run(0.8, 0.7, 0.9)
+    write_run(run, tmp_path / "run")
+    for name in (RESULTS, REPORT, CHART):
+        assert (tmp_path / "run" / name).stat().st_size > 0
+    assert (tmp_path / "run" / CHART).read_bytes()[:4] == b"\x89PNG"
+    loaded = load_run(tmp_path / "run")
+    assert loaded == run
+    assert load_run(tmp_path / "run" / RESULTS) == run
+    assert loaded.questions[0].scores.hits10 is True
+
+
+def test_markdown_has_every_group_and_interval():
+    text = markdown(make_run(0.8, 0.7, 0.9))
+    assert "| metric | overall (n=1) | comparison (n=1) |" in text
+    assert "| Hits@10 | 0.800 [0.700, 0.900] | 0.800 [0.700, 0.900] |" in text
+    assert "| Answer correct | — | — |" in text
+
+
+def test_compare_marks_only_differences_beyond_both_intervals():
+    a = make_run(0.80, 0.75, 0.85)
+    close = {(d.group, d.metric): d for d in compare(a, make_run(0.83, 0.78, 0.88))}
+    far = {(d.group, d.metric): d for d in compare(a, make_run(0.60, 0.55, 0.65))}
+    assert not close[("overall", "hits10")].beyond_ci
+    assert far[("overall", "hits10")].beyond_ci
+    assert far[("overall", "hits10")].delta == pytest.approx(-0.2)
+    assert not far[("overall", "mrr10")].beyond_ci
+    assert ("comparison", "answer_correct") not in far  # no value on either side
+
+
+def test_gate_fails_below_a_minimum_and_on_a_missing_metric(tmp_path):
+    path = tmp_path / "t.json"
+    path.write_text(
+        json.dumps(
+            {
+                "thresholds": {
+                    "overall": {"hits10": {"min": 0.7}, "mrr10": {"min": 0.55}},
+                    "comparison": {"answer_correct": {"min": 0.1}},
+                }
+            }
+        )
+    )
+    failures = gate(make_run(0.8, 0.7, 0.9), load_thresholds(path))
+    assert [(f.threshold.group, f.threshold.metric) for f in failures] == [
+        ("overall", "mrr10"),
+        ("comparison", "answer_correct"),
+    ]
+    assert failures[0].value == 0.5 and failures[1].value is None
+
+
+def test_thresholds_reject_unknown_metrics(tmp_path):
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps({"thresholds": {"overall": {"hits11": {"min": 0.7}}}}))
+    with pytest.raises(ValueError, match="unknown metric"):
+        load_thresholds(path)
+
+
+def test_repository_thresholds_name_known_metrics():
+    from evals.report import REPO_THRESHOLDS
+
+    assert load_thresholds(REPO_THRESHOLDS)
+
+
+def test_cli_compare_prints_and_marks(tmp_path):
+    write_run(make_run(0.80, 0.75, 0.85), tmp_path / "a")
+    write_run(make_run(0.60, 0.55, 0.65), tmp_path / "b")
+    result = CliRunner().invoke(eval_app, ["compare", str(tmp_path / "a"), str(tmp_path / "b")])
+    assert result.exit_code == 0, result.output
+    line = next(x for x in result.output.splitlines() if "overall" in x and "Hits@10" in x)
+    assert "-0.200" in line and "*" in line
+
+
+def test_cli_compare_reports_a_missing_run(tmp_path):
+    result = CliRunner().invoke(eval_app, ["compare", str(tmp_path / "x"), str(tmp_path / "y")])
+    assert result.exit_code == 2
+
+
+def test_cli_refuses_a_run_without_a_dataset():
+    result = CliRunner().invoke(eval_app, [])
+    assert result.exit_code == 2

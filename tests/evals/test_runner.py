@@ -1,0 +1,50 @@
+"""The runner on the dev set: real model, real Chroma, the real AnswerService."""
+
+from __future__ import annotations
+
+import pytest
+
+from evals.datasets import load_dev
+from evals.runner import index_key, run_dataset
+from ingest.settings import Settings
+
+
+@pytest.mark.unit
+def test_index_key_follows_corpus_and_index_settings_only():
+    dev = load_dev()
+    base = Settings(_env_file=None)
+    key = index_key(dev, base, "model-a")
+    assert key == index_key(dev, base, "model-a")
+    assert key.startswith("dev-")
+    assert key != index_key(dev, base, "model-b")
+    assert key != index_key(dev, base.model_copy(update={"chunk_tokens": 120}), "model-a")
+    assert key == index_key(dev, base.model_copy(update={"top_k": 3}), "model-a")
+    smaller = dev.model_copy(update={"articles": dev.articles[1:]})
+    assert key != index_key(smaller, base, "model-a")
+
+
+@pytest.mark.integration
+def test_dev_run_scores_every_question_and_reuses_its_index(tmp_path, embedder):
+    dev = load_dev()
+    base = Settings(_env_file=None)
+    seen: list[tuple[str, int, int]] = []
+    first = run_dataset(
+        dev, base, cache_root=tmp_path, resamples=200, progress=lambda *a: seen.append(a)
+    )
+    assert first.meta.errors == 0
+    assert len(first.questions) == len(dev.questions)
+    assert first.meta.chunks_written > 0
+    assert seen[-1] == ("questions", len(dev.questions), len(dev.questions))
+    overall = first.metrics["overall"]
+    assert overall["hits10"].n == sum(any(e.quote for e in q.evidence) for q in dev.questions)
+    assert overall["citation_validity"].value == 1.0
+    assert overall["decline_recall"].n == sum(not q.answerable for q in dev.questions)
+    assert set(first.metrics) == {"overall", *dev.types}
+    row = first.questions[0]
+    assert row.passages and row.passages[0].rank == 1
+    assert row.timings_ms["total"] > 0
+
+    again = run_dataset(dev.select(limit=2, seed=1), base, cache_root=tmp_path, resamples=200)
+    assert again.meta.index_key == first.meta.index_key
+    assert again.meta.chunks_written == 0
+    assert len(again.questions) == 2
