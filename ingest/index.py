@@ -17,6 +17,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -28,15 +29,15 @@ STATE_ID = "state"
 CHUNK_META_KEYS = ("article_id", "chunk_index", "start", "end", "title", "url", "source", "author")
 
 
-class IndexError_(RuntimeError):
+class NewsIndexError(RuntimeError):
     """Base for index problems a user can act on."""
 
 
-class IndexUnavailable(IndexError_):
+class IndexUnavailable(NewsIndexError):
     """The Chroma store cannot be reached or opened."""
 
 
-class ModelMismatch(IndexError_):
+class ModelMismatch(NewsIndexError):
     """The index was built with another embedding model than the one configured."""
 
 
@@ -129,6 +130,10 @@ class NewsIndex:
             )
         return collection
 
+    @cached_property
+    def _max_batch(self) -> int:
+        return max(1, int(self.client.get_max_batch_size()))
+
     # --- state -------------------------------------------------------------------------
 
     def generation(self) -> str:
@@ -150,15 +155,22 @@ class NewsIndex:
         return (found["metadatas"][0] or {}).get("fingerprint")
 
     def write_article(self, article: Article, chunks: list[Chunk], vectors: np.ndarray) -> None:
-        """Replace an article's chunks; the article record goes last as the completion mark."""
+        """Replace an article's chunks; the article record goes last as the completion mark.
+
+        If any step fails the article is removed entirely, so the index never holds half of it.
+        """
         if len(chunks) != len(vectors):
             raise ValueError("one vector per chunk")
-        batch = max(
-            1,
-            self.client.get_max_batch_size()
-            if hasattr(self.client, "get_max_batch_size")
-            else 1000,
-        )
+        try:
+            self._write(article, chunks, vectors)
+        except Exception:
+            self._remove(article.id)
+            raise
+        finally:
+            self._bump_generation()
+
+    def _write(self, article: Article, chunks: list[Chunk], vectors: np.ndarray) -> None:
+        batch = self._max_batch
         for i in range(0, len(chunks), batch):
             part = chunks[i : i + batch]
             self.chunks.upsert(
@@ -183,17 +195,19 @@ class NewsIndex:
             embeddings=[(mean / norm).tolist()],
             metadatas=[self._article_meta(article, len(chunks))],
         )
-        self._bump_generation()
 
     def delete_article(self, id_or_url: str) -> Article | None:
         """Removes the article and every chunk of it; returns what was removed, if anything."""
         article = self.get_article(id_or_url)
         if article is None:
             return None
-        self.articles.delete(ids=[article.id])
-        self.chunks.delete(where={"article_id": article.id})
+        self._remove(article.id)
         self._bump_generation()
         return article
+
+    def _remove(self, article_id: str) -> None:
+        self.articles.delete(ids=[article_id])
+        self.chunks.delete(where={"article_id": article_id})
 
     def _chunk_meta(self, chunk: Chunk) -> dict[str, Any]:
         return _clean_meta(
