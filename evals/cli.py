@@ -28,6 +28,7 @@ from evals.report import (
     gate,
     load_run,
     load_thresholds,
+    threshold_sample,
     write_run,
 )
 from evals.runner import DEFAULT_CACHE
@@ -104,6 +105,11 @@ def run(
             raise DatasetError("choose --dataset multihop|dev, or --corpus C --questions Q")
         wanted = [t.strip() for t in types.split(",") if t.strip()] if types else None
         data = data.select(wanted, limit, seed)
+        if check:
+            asked = {"dataset": data.name, "limit": limit, "seed": seed, "types": wanted}
+            sample = threshold_sample(check)
+            if any(asked.get(key) != value for key, value in sample.items()):
+                raise DatasetError(f"{check} holds thresholds for the sample {sample}, not {asked}")
     except DatasetError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None

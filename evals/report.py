@@ -184,6 +184,11 @@ def load_thresholds(path: Path) -> list[Threshold]:
     return out
 
 
+def threshold_sample(path: Path) -> dict[str, object]:
+    """The sample the thresholds were measured on: a gate on another sample means nothing."""
+    return json.loads(path.read_text(encoding="utf-8")).get("sample", {})
+
+
 def gate(result: RunResult, thresholds: list[Threshold]) -> list[GateFailure]:
     """Thresholds the run misses; a metric the run lacks counts as missed."""
     failures = []

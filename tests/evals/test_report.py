@@ -135,3 +135,17 @@ def test_cli_compare_reports_a_missing_run(tmp_path):
 def test_cli_refuses_a_run_without_a_dataset():
     result = CliRunner().invoke(eval_app, [])
     assert result.exit_code == 2
+
+
+def test_cli_needs_corpus_and_questions_together(tmp_path):
+    result = CliRunner().invoke(eval_app, ["--corpus", str(tmp_path / "c.jsonl")])
+    assert result.exit_code == 2
+    assert "--corpus and --questions together" in result.output
+
+
+def test_cli_refuses_to_gate_another_sample():
+    from evals.report import REPO_THRESHOLDS
+
+    result = CliRunner().invoke(eval_app, ["--dataset", "dev", "--check", str(REPO_THRESHOLDS)])
+    assert result.exit_code == 2
+    assert "holds thresholds for the sample" in result.output
