@@ -135,7 +135,7 @@ def action_blocks(answer: Answer, shareable: bool) -> list[dict]:
                 "value": answer.id,
             }
         )
-    return [{"type": "actions", "block_id": "answer-actions", "elements": elements}]
+    return [{"type": "actions", "block_id": "newsdesk-actions", "elements": elements}]
 
 
 def answer_blocks(answer: Answer, shareable: bool = False, note: str | None = None) -> list[dict]:

@@ -164,7 +164,7 @@ def send_action(url: str, fake: FakeSlack, action_id: str, value: str, name: str
             {
                 "type": "button",
                 "action_id": action_id,
-                "block_id": "answer-actions",
+                "block_id": "newsdesk-actions",
                 "value": value,
                 "action_ts": str(time.time()),
             }
