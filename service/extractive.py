@@ -7,17 +7,57 @@ calibrated threshold the question is declined instead of answered with unrelated
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
+from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 from ingest.embedding import Embedder
 from ingest.sentences import sentence_spans
-from service.keyword_search import tokenize
 from service.models import AnswerSentence, Citation, Passage
 
 MIN_WORDS = 5
 SIMILARITY_WEIGHT = 0.7
+ANSWER_TYPE_BONUS = 0.08
+
+# What kind of answer the question wants, read from its wording, and what a sentence that
+# carries such an answer looks like. Deliberately generic: quantities and times.
+_WANTS_QUANTITY = re.compile(
+    r"\b(how (many|much|long|old|far|big|large)|what (was|is|were) the "
+    r"(score|number|total|price|cost|percentage|rate|amount|figure|margin|result)|"
+    r"by how much|what percentage)\b",
+    re.I,
+)
+_WANTS_TIME = re.compile(r"\b(when|what (year|month|day|date)|since when)\b", re.I)
+_HAS_QUANTITY = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+    r"forty|fifty|hundred|thousand|million|billion|dozen|half)\b",
+    re.I,
+)
+_HAS_TIME = re.compile(
+    r"\b(19|20)\d\d\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|"
+    r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|last "
+    r"(week|month|year))\b",
+    re.I,
+)
+
+
+_WORD = re.compile(r"\w\w+")
+_STOPWORDS = frozenset(STOPWORDS_EN_PLUS)
+
+
+def content_words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.lower()) if w not in _STOPWORDS}
+
+
+def answer_type_bonus(question: str, sentence: str) -> float:
+    """A small lift for sentences that carry the kind of answer the question asks for."""
+    if _WANTS_QUANTITY.search(question) and _HAS_QUANTITY.search(sentence):
+        return ANSWER_TYPE_BONUS
+    if _WANTS_TIME.search(question) and _HAS_TIME.search(sentence):
+        return ANSWER_TYPE_BONUS
+    return 0.0
 
 
 @dataclass(frozen=True)
@@ -28,10 +68,12 @@ class Candidate:
     text: str
     similarity: float
     overlap: float
+    bonus: float = 0.0
 
     @property
     def score(self) -> float:
-        return SIMILARITY_WEIGHT * self.similarity + (1 - SIMILARITY_WEIGHT) * self.overlap
+        blended = SIMILARITY_WEIGHT * self.similarity + (1 - SIMILARITY_WEIGHT) * self.overlap
+        return blended + self.bonus
 
 
 @dataclass
@@ -76,14 +118,22 @@ class ExtractiveAnswerer:
             return []
         vectors = self.embedder.embed([s[3] for s in spans])
         similarity = vectors @ query_vector
-        terms = set(tokenize([question])[0])
+        terms = content_words(question)
         result = []
         for (passage, start, end, sentence), sim in zip(spans, similarity, strict=True):
-            words = set(tokenize([sentence])[0])
+            words = content_words(sentence)
             overlap = len(terms & words) / len(terms) if terms else 0.0
             offset = passage.chunk.start
             result.append(
-                Candidate(passage, offset + start, offset + end, sentence, float(sim), overlap)
+                Candidate(
+                    passage,
+                    offset + start,
+                    offset + end,
+                    sentence,
+                    float(sim),
+                    overlap,
+                    answer_type_bonus(question, sentence),
+                )
             )
         return result
 
