@@ -39,7 +39,7 @@ def _settings() -> Settings:
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}")
+    err.print(f"[red]error:[/red] {message}", soft_wrap=True, highlight=False)
     return typer.Exit(code)
 
 
@@ -69,7 +69,7 @@ def ingest(
         ingestor.on_progress = lambda n: progress.advance(task, n)
         report = ingestor.run(_counted(files, progress, task))
     for error in report.errors:
-        err.print(f"[red]failed[/red] {error}")
+        err.print(f"[red]failed[/red] {error}", soft_wrap=True, highlight=False)
     table = Table(title="Ingest summary", show_header=False)
     for label, value in (
         ("new", report.new),

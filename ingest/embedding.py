@@ -43,6 +43,9 @@ class Embedder:
     def model(self) -> SentenceTransformer:
         import torch
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
 
         kwargs = {"dtype": torch.bfloat16} if self.dtype == "bfloat16" else {}
         return SentenceTransformer(self.path, device="cpu", model_kwargs=kwargs)
