@@ -627,14 +627,7 @@ def _classify(exc: Exception) -> tuple[int, str, str]:
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {
-                "field": ".".join(str(p) for p in err["loc"] if p not in ("body", "query", "path"))
-                or str(err["loc"][0]),
-                "message": err["msg"],
-            }
-            for err in exc.errors()
-        ]
+        errors = [{"field": _field_name(err["loc"]), "message": err["msg"]} for err in exc.errors()]
         fields = ", ".join(e["field"] for e in errors)
         return problem(422, "Invalid request", f"invalid field(s): {fields}", errors=errors)
 
@@ -657,6 +650,19 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem(500, "Internal error", "the request failed; the error has been logged")
+
+
+UNION_TAGS = frozenset({"datetime", "date", "str", "int", "float", "bool"})
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    """'published_after' or '1.title': without where it came from or pydantic's union tags."""
+    parts = [
+        str(p)
+        for p in loc[1:]
+        if not (isinstance(p, str) and (p in UNION_TAGS or "[" in p or p[:1].isupper()))
+    ]
+    return ".".join(parts) or str(loc[0])
 
 
 def _is_store_error(exc: Exception) -> bool:
