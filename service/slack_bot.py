@@ -17,7 +17,7 @@ import logging
 import re
 import uuid
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,9 +32,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from ingest.settings import Settings
 from service.conversations import ConversationStore, Turn
 from service.feedback import FeedbackStore, UnknownAnswer
-from service.followups import rewrite_followup
+from service.followups import Rewriter, rewrite_followup
 from service.models import Answer
-from service.schemas import AskRequest
+from service.schemas import MAX_QUESTION_CHARS, AskRequest
 from service.slack_blocks import (
     FEEDBACK_DOWN,
     FEEDBACK_UP,
@@ -148,7 +148,16 @@ def answer_metadata(answer: Answer) -> dict:
 class SlackBot:
     """The Bolt app and its listeners, over an AnswerService holder and the SQLite stores."""
 
-    def __init__(self, settings: Settings, holder: Any, client: AsyncWebClient | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        holder: Any,
+        client: AsyncWebClient | None = None,
+        feedback: FeedbackStore | None = None,
+        conversations: ConversationStore | None = None,
+        rewriter: Callable[[], Rewriter | None] = lambda: None,
+    ):
+        """``rewriter`` is asked at each follow-up, so an LLM rewriter plugged in later is used."""
         if not settings.slack_signing_secret:
             raise SlackConfigError(
                 "Slack needs NEWSDESK_SLACK_SIGNING_SECRET to verify that requests come from Slack."
@@ -157,8 +166,9 @@ class SlackBot:
             raise SlackConfigError("Slack needs NEWSDESK_SLACK_BOT_TOKEN to post answers.")
         self.settings = settings
         self.holder = holder
-        self.feedback = FeedbackStore.from_settings(settings)
-        self.conversations = ConversationStore.from_settings(settings)
+        self.feedback = feedback or FeedbackStore.from_settings(settings)
+        self.conversations = conversations or ConversationStore.from_settings(settings)
+        self.rewriter = rewriter
         self._seen: OrderedDict[str, None] = OrderedDict()
         self.app = AsyncApp(
             name="newsdesk",
@@ -183,10 +193,11 @@ class SlackBot:
 
     async def _skip_retries(self, req: AsyncBoltRequest, resp: BoltResponse, next) -> BoltResponse:
         """Slack retries an event it thinks was missed; the first delivery is already answered."""
-        retry = req.headers.get("x-slack-retry-num")
-        if retry:
+        retry = (req.headers.get("x-slack-retry-num") or ["0"])[0]
+        # Socket Mode passes every envelope's retry_attempt here, 0 for a first delivery.
+        if retry.strip() not in ("", "0"):
             reason = (req.headers.get("x-slack-retry-reason") or ["?"])[0]
-            log.info("ignoring Slack retry %s (%s)", retry[0], reason)
+            log.info("ignoring Slack retry %s (%s)", retry, reason)
             return BoltResponse(status=200, body="", headers={"x-slack-no-retry": "1"})
         return await next()
 
@@ -360,7 +371,9 @@ class SlackBot:
 
     def _ask(self, question: str, history: Sequence[Turn]) -> Answer:
         """The same path as POST /ask; a follow-up is first rewritten to stand alone."""
-        standalone = rewrite_followup(question, history)
+        standalone = rewrite_followup(question, history, self.rewriter())
+        if len(standalone) > MAX_QUESTION_CHARS:
+            standalone = question
         answer = self.holder.get().ask(AskRequest(question=standalone))
         if standalone != question:
             answer = answer.model_copy(
@@ -400,7 +413,14 @@ def web_client(settings: Settings) -> AsyncWebClient:
 
 def mount_slack(app: FastAPI, holder: Any) -> SlackBot:
     """Adds POST /slack/events (Events API, slash commands and interactivity) to the app."""
-    bot = SlackBot(holder.settings, holder)
+    state = app.state
+    bot = SlackBot(
+        holder.settings,
+        holder,
+        feedback=getattr(state, "answers", None),
+        conversations=getattr(state, "conversations", None),
+        rewriter=lambda: getattr(state, "followup_rewriter", None),
+    )
     handler = AsyncSlackRequestHandler(bot.app)
 
     @app.post("/slack/events", include_in_schema=False)
@@ -421,4 +441,18 @@ async def run_socket_mode(settings: Settings, holder: Any) -> None:
         )
     bot = SlackBot(settings, holder)
     handler = AsyncSocketModeHandler(bot.app, settings.slack_app_token.get_secret_value())
-    await handler.start_async()
+    try:
+        await handler.start_async()
+    finally:
+        await handler.close_async()
+
+
+def serve_socket_mode(settings: Settings) -> None:
+    """The `newsdesk slack` command: Socket Mode in the foreground, loading the index meanwhile."""
+    import threading
+
+    from service.api import ServiceHolder
+
+    holder = ServiceHolder(settings)
+    threading.Thread(target=holder.load, name="newsdesk-load", daemon=True).start()
+    asyncio.run(run_socket_mode(settings, holder))

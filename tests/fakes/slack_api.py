@@ -6,8 +6,10 @@ It records every call and keeps threads, so ``conversations.replies`` returns wh
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -34,6 +36,7 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     threads: dict[tuple[str, str], list[dict]] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
+    socket_url: str | None = None
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -160,6 +163,11 @@ class FakeSlack:
             self.threads.setdefault((channel, thread_ts or ts), []).append(message)
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
 
+    def _apps_connections_open(self, params: dict) -> dict:
+        if not self.socket_url:
+            return {"ok": False, "error": "socket_mode_not_enabled"}
+        return {"ok": True, "url": self.socket_url}
+
     def _chat_postEphemeral(self, params: dict) -> dict:
         return {"ok": True, "message_ts": self.next_ts()}
 
@@ -213,3 +221,69 @@ def _handler(fake: FakeSlack):
         do_POST = _serve
 
     return Handler
+
+
+class FakeSocketMode:
+    """Slack's Socket Mode endpoint: hands envelopes to the connected app, collects its acks."""
+
+    def __init__(self) -> None:
+        self.acks: list[dict] = []
+        self._socket = None
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._connected = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self.url = ""
+
+    def start(self) -> FakeSocketMode:
+        self._thread.start()
+        assert self._ready.wait(10), "fake socket server did not start"
+        return self
+
+    def stop(self) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+
+    def wait_connected(self, timeout: float = 30.0) -> None:
+        assert self._connected.wait(timeout), "the app never opened the socket"
+
+    def send(self, envelope: dict) -> None:
+        asyncio.run_coroutine_threadsafe(self._socket.send_json(envelope), self._loop).result(10)
+
+    def wait_ack(self, envelope_id: str, timeout: float = 30.0) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for ack in list(self.acks):
+                if ack.get("envelope_id") == envelope_id:
+                    return ack
+            time.sleep(0.05)
+        raise AssertionError(f"no ack for envelope {envelope_id}; acks: {self.acks}")
+
+    def _run(self) -> None:
+        from aiohttp import WSMsgType, web
+
+        async def link(request: web.Request) -> web.WebSocketResponse:
+            ws = web.WebSocketResponse()
+            await ws.prepare(request)
+            self._socket = ws
+            await ws.send_json({"type": "hello", "num_connections": 1})
+            self._connected.set()
+            async for message in ws:
+                if message.type == WSMsgType.TEXT:
+                    self.acks.append(json.loads(message.data))
+            return ws
+
+        async def serve() -> None:
+            app = web.Application()
+            app.router.add_get("/link", link)
+            runner = web.AppRunner(app)
+            await runner.setup()
+            sock = socket.socket()
+            sock.bind(("127.0.0.1", 0))
+            await web.SockSite(runner, sock).start()
+            self.url = f"ws://127.0.0.1:{sock.getsockname()[1]}/link"
+            self._ready.set()
+
+        asyncio.set_event_loop(self._loop)
+        self._loop.run_until_complete(serve())
+        self._loop.run_forever()

@@ -6,6 +6,7 @@ bot acks first and answers afterwards, so tests poll the fake Web API for what w
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -28,7 +29,7 @@ from ingest.settings import Settings
 from service.api import create_app
 from service.feedback import FeedbackStore
 from service.slack_blocks import FEEDBACK_DOWN, FEEDBACK_UP, SHARE, escape
-from tests.fakes.slack_api import BOT_ID, BOT_USER_ID, TEAM_ID, FakeSlack
+from tests.fakes.slack_api import BOT_ID, BOT_USER_ID, TEAM_ID, FakeSlack, FakeSocketMode
 
 pytestmark = pytest.mark.e2e
 
@@ -79,10 +80,6 @@ def slack_settings(base: Settings, fake: FakeSlack, **overrides) -> Settings:
 def serve(settings: Settings) -> Iterator[str]:
     """The real app under uvicorn on a free loopback port."""
     app = create_app(settings)
-    if not any(getattr(r, "path", None) == "/slack/events" for r in app.routes):
-        from service.slack_bot import mount_slack
-
-        mount_slack(app, app.state.holder)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
@@ -480,3 +477,72 @@ def test_a_failure_while_answering_posts_an_apology_and_is_logged(settings_facto
     ref = re.search(r"ref `(\w+)`", post["text"]).group(1)
     logged = [r for r in caplog.records if r.name == "newsdesk.slack" and ref in r.getMessage()]
     assert logged and logged[0].exc_info is not None
+
+
+# --- Socket Mode ----------------------------------------------------------------------------
+
+
+def test_socket_mode_answers_a_mention_received_over_the_websocket(slack_index, fake):
+    import asyncio
+
+    from service.api import ServiceHolder
+    from service.slack_bot import run_socket_mode
+
+    socket_server = FakeSocketMode().start()
+    fake.socket_url = socket_server.url
+    settings = slack_settings(
+        slack_index, fake, slack_socket_mode=True, slack_app_token="xapp-1-test"
+    )
+    loop = asyncio.new_event_loop()
+    task = loop.create_task(run_socket_mode(settings, ServiceHolder(settings)))
+
+    def run() -> None:
+        with contextlib.suppress(asyncio.CancelledError):
+            loop.run_until_complete(task)
+
+    runner = threading.Thread(target=run, daemon=True)
+    runner.start()
+    try:
+        socket_server.wait_connected()
+        (opened,) = fake.calls_to("apps.connections.open")
+        assert opened.token == "xapp-1-test"
+        event = mention(fake, QUESTION)
+        envelope = {
+            "envelope_id": "env-1",
+            "type": "events_api",
+            "accepts_response_payload": False,
+            "retry_attempt": 0,
+            "payload": {
+                "team_id": TEAM_ID,
+                "api_app_id": "ANEWSDESK",
+                "type": "event_callback",
+                "event_id": "EvSOCKET1",
+                "event_time": int(time.time()),
+                "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
+                "event": event,
+            },
+        }
+        socket_server.send(envelope)
+        socket_server.wait_ack("env-1")
+        post = fake.wait_for("chat.postMessage")[0].params
+        socket_server.send({**envelope, "envelope_id": "env-2", "retry_attempt": 1})
+        socket_server.wait_ack("env-2")
+        fake.settle()
+        assert len(fake.calls_to("chat.postMessage")) == 1
+    finally:
+        loop.call_soon_threadsafe(task.cancel)
+        runner.join(timeout=10)
+        socket_server.stop()
+    assert post["thread_ts"] == event["ts"]
+    assert post["metadata"]["event_payload"]["status"] == "answered"
+    assert citations_in(post["blocks"])
+
+
+def test_socket_mode_without_an_app_token_is_refused(slack_index, fake):
+    import asyncio
+
+    from service.slack_bot import SlackConfigError, run_socket_mode
+
+    settings = slack_settings(slack_index, fake, slack_socket_mode=True)
+    with pytest.raises(SlackConfigError, match="NEWSDESK_SLACK_APP_TOKEN"):
+        asyncio.run(run_socket_mode(settings, None))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -227,3 +228,31 @@ def test_a_thread_the_bot_has_not_answered_in_takes_its_topic_from_the_opening_m
     (turn,) = turns_from_thread(messages, before_ts="6.0", bot_user_id=BOT)
     assert turn.standalone_question == "North Korean troops reported in Kursk"
     assert turns_from_thread(messages[:1], before_ts="5.0", bot_user_id=BOT) == []
+
+
+def test_the_manifest_subscribes_to_what_the_bot_handles():
+    import yaml
+
+    from service import slack_bot
+
+    manifest = yaml.safe_load(
+        (Path(slack_bot.__file__).parent / "slack_manifest.yaml").read_text(encoding="utf-8")
+    )
+    settings = manifest["settings"]
+    assert set(settings["event_subscriptions"]["bot_events"]) == {"app_mention", "message.im"}
+    assert settings["interactivity"]["is_enabled"] is True
+    (command,) = manifest["features"]["slash_commands"]
+    assert command["command"] == "/newsdesk"
+    urls = [command["url"], settings["interactivity"]["request_url"]]
+    urls.append(settings["event_subscriptions"]["request_url"])
+    assert all(url.endswith("/slack/events") for url in urls)
+    needed = {
+        "app_mentions:read",  # app_mention events
+        "im:history",  # message.im events and DM threads
+        "channels:history",  # conversations.replies for follow-ups
+        "groups:history",
+        "chat:write",  # chat.postMessage
+        "reactions:write",  # reactions.add
+        "commands",  # /newsdesk
+    }
+    assert needed <= set(manifest["oauth_config"]["scopes"]["bot"])
