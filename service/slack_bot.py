@@ -243,6 +243,8 @@ class SlackBot:
         try:
             history = await self._thread_history(client, channel, thread_ts, ts, bot_user_id)
             answer = await asyncio.to_thread(self._ask, question, history)
+            # On record before it is shown, so its feedback buttons work from the first click.
+            await asyncio.to_thread(self._remember, answer, f"{channel}:{thread_ts}")
             await client.chat_postMessage(
                 channel=channel,
                 thread_ts=thread_ts,
@@ -252,7 +254,6 @@ class SlackBot:
                 unfurl_links=False,
                 unfurl_media=False,
             )
-            await asyncio.to_thread(self._remember, answer, f"{channel}:{thread_ts}")
         except Exception as exc:
             await client.chat_postMessage(
                 channel=channel, thread_ts=thread_ts, text=self._apology(exc, question)

@@ -360,6 +360,18 @@ def test_slash_command_answers_only_the_asker_and_share_posts_it(server, fake, s
     assert cleanup["delete_original"] is True
 
 
+def test_share_falls_back_to_the_response_url_where_the_bot_cannot_post(server, fake):
+    slash(server, fake, QUESTION)
+    reply = fake.wait_for("response_url:command")[0].params
+    fake.failures["chat.postMessage"] = "not_in_channel"
+
+    send_action(server, fake, SHARE, button_value(reply["blocks"], SHARE), "share")
+    shared, cleanup = (c.params for c in fake.wait_for("response_url:share", count=2))
+    assert shared["response_type"] == "in_channel"
+    assert citations_in(shared["blocks"]) == citations_in(reply["blocks"])
+    assert cleanup["delete_original"] is True
+
+
 def test_slash_command_without_a_question_explains_itself(server, fake):
     response = slash(server, fake, "   ")
     assert response.status_code == 200
@@ -463,10 +475,9 @@ def test_slack_enabled_without_signing_secret_refuses_to_start():
 
 
 def test_a_failure_while_answering_posts_an_apology_and_is_logged(settings_factory, fake, caplog):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        dead = sock.getsockname()[1]
-    settings = slack_settings(settings_factory(), fake, chroma_url=f"http://127.0.0.1:{dead}")
+    settings = slack_settings(settings_factory(), fake)
+    settings.data_dir.mkdir(parents=True)
+    settings.chroma_dir.write_text("not a Chroma store")  # the index cannot be opened
     caplog.set_level(logging.ERROR, logger="newsdesk.slack")
     with serve(settings) as url:
         event = mention(fake, QUESTION)
@@ -474,6 +485,7 @@ def test_a_failure_while_answering_posts_an_apology_and_is_logged(settings_facto
         post = fake.wait_for("chat.postMessage")[0].params
     assert post["thread_ts"] == event["ts"]
     assert post["text"].startswith("Sorry")
+    assert "blocks" not in post
     ref = re.search(r"ref `(\w+)`", post["text"]).group(1)
     logged = [r for r in caplog.records if r.name == "newsdesk.slack" and ref in r.getMessage()]
     assert logged and logged[0].exc_info is not None
