@@ -189,6 +189,14 @@ def serve(
     )
 
 
+@app.command()
+def slack() -> None:
+    """Run the Slack bot over Socket Mode (no public URL needed)."""
+    from service.slack_bot import serve_socket_mode
+
+    serve_socket_mode(_settings())
+
+
 def _json_default(value: object) -> str:
     if isinstance(value, datetime | date):
         return value.isoformat()
