@@ -85,6 +85,9 @@ def run(
     check: Path | None = typer.Option(
         None, help="Thresholds JSON: exit 1 when a gated metric misses its bound."
     ),
+    retrieval_only: bool = typer.Option(
+        False, "--retrieval-only", help="Score retrieval only; do not answer (much faster)."
+    ),
 ) -> None:
     """Run a dataset through newsdesk and write results.json, report.md and a chart."""
     if ctx.invoked_subcommand is not None:
@@ -137,6 +140,7 @@ def run(
             progress=progress,
             resamples=resamples,
             selection={"limit": limit, "seed": seed, "types": wanted},
+            retrieval_only=retrieval_only,
         )
     write_run(result, out)
     console.print(_headline(result.metrics["overall"]))

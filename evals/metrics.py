@@ -20,6 +20,15 @@ _WS = re.compile(r"\s+")
 _MARKER = re.compile(r"\[(\d+)\]")
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 _PUNCT = str.maketrans(dict.fromkeys(string.punctuation + "“”‘’—–", " "))
+SKIPPED = "skipped"
+"""Status of a question run with ``--retrieval-only``: retrieved and scored, never answered."""
+ANSWER_SCORES = (
+    "citation_recall",
+    "citation_precision",
+    "citation_validity",
+    "answer_correct",
+    "answered",
+)
 STAGES = ("parse", "embed", "dense", "keyword", "fuse", "rerank", "answer", "verify", "total")
 
 
@@ -62,7 +71,7 @@ class QuestionResult(BaseModel):
     question: str
     gold_answers: list[str]
     evidence_articles: list[str]
-    status: str = Field(description="answered | declined | error")
+    status: str = Field(description="answered | declined | error | skipped")
     answer: str = ""
     error: str | None = None
     passages: list[RetrievedPassage] = Field(default_factory=list)
@@ -288,7 +297,7 @@ def summarise(
     for name in MEAN_METRICS:
         values = [getattr(r.scores, name) for r in rows]
         out[name] = mean_ci([float(v) for v in values if v is not None], resamples, seed)
-    scored = [r for r in rows if r.status != "error"]
+    scored = [r for r in rows if r.status not in ("error", SKIPPED)]
     declined = [r.status == "declined" for r in scored]
     unanswerable = [not r.answerable for r in scored]
     both = [d and u for d, u in zip(declined, unanswerable, strict=True)]

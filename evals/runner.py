@@ -28,6 +28,8 @@ from pydantic import BaseModel, Field
 from evals.bootstrap import Estimate
 from evals.datasets import Dataset, Question
 from evals.metrics import (
+    ANSWER_SCORES,
+    SKIPPED,
     STAGES,
     CitedSpan,
     QuestionResult,
@@ -50,6 +52,11 @@ ANSWER_SETTINGS = (
     "keyword_weight",
     "max_passages_per_article",
     "reranker_model",
+    "rerank_depth",
+    "keyword_stemming",
+    "question_metadata",
+    "subquery_weight",
+    "date_padding_hours",
     "answerer",
     "answer_sentences",
     "decline_threshold",
@@ -71,6 +78,7 @@ class RunMeta(BaseModel):
     chunks_written: int = 0
     run_seconds: float = 0.0
     errors: int = 0
+    retrieval_only: bool = False
     settings: dict[str, object] = Field(default_factory=dict)
     git_commit: str | None = None
     started_at: datetime
@@ -145,6 +153,34 @@ def _result_row(question: Question, answer, retrieved, bodies) -> QuestionResult
     )
 
 
+def _retrieval_row(question: Question, retrieved, timings, bodies) -> QuestionResult:
+    """Retrieval scored alone (``--retrieval-only``): nothing answered, nothing to judge."""
+    passages = [
+        RetrievedPassage(
+            rank=p.rank,
+            chunk_id=p.chunk.id,
+            article_id=p.chunk.article_id,
+            text=p.chunk.text,
+            start=p.chunk.start,
+            end=p.chunk.end,
+        )
+        for p in retrieved
+    ]
+    scores = score_question(question, SKIPPED, "", passages, [], bodies)
+    times = timings.model_dump()
+    return QuestionResult(
+        id=question.id,
+        type=question.type,
+        question=question.question,
+        gold_answers=question.answers,
+        evidence_articles=question.evidence_articles,
+        status=SKIPPED,
+        passages=passages,
+        timings_ms={s: times[f"{s}_ms"] for s in STAGES if f"{s}_ms" in times},
+        scores=scores.model_copy(update=dict.fromkeys(ANSWER_SCORES)),
+    )
+
+
 def _error_row(question: Question, error: Exception, bodies) -> QuestionResult:
     """A question that raised scores as nothing retrieved, nothing answered."""
     return QuestionResult(
@@ -170,6 +206,7 @@ def run_dataset(
     progress: Progress | None = None,
     resamples: int = 1000,
     selection: dict[str, object] | None = None,
+    retrieval_only: bool = False,
 ) -> RunResult:
     """Index (or reuse) the corpus, answer every question, score and summarise."""
     from ingest.embedding import get_embedder
@@ -208,8 +245,13 @@ def run_dataset(
     for number, question in enumerate(dataset.questions, start=1):
         try:
             request = AskRequest(question=question.question, as_of=question.as_of)
-            retrieved, _ = service.search(request.model_copy(update={"top_k": RETRIEVAL_DEPTH}))
-            rows.append(_result_row(question, service.ask(request), retrieved, bodies))
+            retrieved, timings = service.search(
+                request.model_copy(update={"top_k": RETRIEVAL_DEPTH})
+            )
+            if retrieval_only:
+                rows.append(_retrieval_row(question, retrieved, timings, bodies))
+            else:
+                rows.append(_result_row(question, service.ask(request), retrieved, bodies))
         except Exception as exc:  # one bad question must not lose the whole run
             rows.append(_error_row(question, exc, bodies))
         report("questions", number, len(dataset.questions))
@@ -224,6 +266,7 @@ def run_dataset(
         chunks_written=ingest.chunks_written,
         run_seconds=round(time.perf_counter() - clock, 2),
         errors=sum(r.status == "error" for r in rows),
+        retrieval_only=retrieval_only,
         settings={
             "embedding_fingerprint": embedder.fingerprint,
             **{name: getattr(settings, name) for name in INDEX_SETTINGS + ANSWER_SETTINGS},

@@ -44,7 +44,27 @@ class Settings(BaseSettings):
     dense_weight: float = Field(1.0, ge=0)
     keyword_weight: float = Field(1.0, ge=0)
     max_passages_per_article: int = Field(2, ge=1)
-    reranker_model: str | None = None
+    reranker_model: str | None = Field(
+        None, description="A sentence-transformers cross-encoder (path or name); unset: none."
+    )
+    rerank_depth: int = Field(
+        30, ge=1, le=200, description="Fused candidates the cross-encoder rescores."
+    )
+    keyword_stemming: bool = Field(
+        True, description="Stem words (Snowball, English) in the BM25 index and queries."
+    )
+    question_metadata: Literal["off", "subqueries", "filter"] = Field(
+        "subqueries",
+        description="Outlets and dates named in a question: 'subqueries' adds a search "
+        "restricted to each, fused with the unrestricted one; 'filter' restricts the whole "
+        "search to them; 'off' ignores them.",
+    )
+    subquery_weight: float = Field(
+        1.0, ge=0, description="RRF weight of each outlet/date sub-query's lists."
+    )
+    date_padding_hours: int = Field(
+        24, ge=0, le=24 * 31, description="Widening of dates read from a question (time zones)."
+    )
 
     # --- answering ---
     answerer: str = Field("extractive", description="'extractive' or 'provider:model'.")

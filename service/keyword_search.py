@@ -3,11 +3,15 @@
 Chroma has no local keyword search, so each service process keeps its own BM25 built from the
 collection itself. The index bumps a generation on every write; checking it before a search
 keeps every replica consistent with the shared store without any coordination.
+
+Scores are computed once per question; each filtered view (an outlet, a date window) is then
+a mask over the same scores, so sub-queries cost almost nothing here.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import bm25s
@@ -19,27 +23,38 @@ from service.models import Filters
 
 
 @dataclass
-class _Snapshot:
+class Snapshot:
     generation: str
     chunks: list[Chunk]
     retriever: bm25s.BM25 | None
-    sources: np.ndarray
+    source_codes: np.ndarray
+    source_ids: dict[str, int]
     published_ts: np.ndarray
 
 
-def tokenize(texts: list[str]) -> list[list[str]]:
-    return bm25s.tokenize(texts, stopwords="en", return_ids=False, show_progress=False)
+def _stemmer() -> Callable[[str], str] | None:
+    """PyStemmer's English Snowball stemmer: 'reported' and 'reports' meet at 'report'."""
+    import Stemmer
+
+    return Stemmer.Stemmer("english").stemWord
 
 
 class KeywordIndex:
-    def __init__(self, index: NewsIndex, k1: float = 1.2, b: float = 0.75):
+    def __init__(self, index: NewsIndex, k1: float = 1.2, b: float = 0.75, stemming: bool = True):
         self.index = index
         self.k1 = k1
         self.b = b
-        self._snapshot: _Snapshot | None = None
+        self.stem = _stemmer() if stemming else None
+        self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
 
-    def refresh(self) -> _Snapshot:
+    def tokenize(self, texts: list[str]) -> list[list[str]]:
+        tokens = bm25s.tokenize(texts, stopwords="en", return_ids=False, show_progress=False)
+        if self.stem is None:
+            return tokens
+        return [[self.stem(t) for t in doc] for doc in tokens]
+
+    def refresh(self) -> Snapshot:
         """The current snapshot, rebuilt first if another writer changed the index."""
         generation = self.index.generation()
         snapshot = self._snapshot
@@ -50,34 +65,45 @@ class KeywordIndex:
                 self._snapshot = self._build(generation)
             return self._snapshot
 
-    def _build(self, generation: str) -> _Snapshot:
+    def _build(self, generation: str) -> Snapshot:
         chunks = list(self.index.iter_chunks())
         retriever = None
         if chunks:
             retriever = bm25s.BM25(k1=self.k1, b=self.b)
-            retriever.index(tokenize([contextual_text(c) for c in chunks]), show_progress=False)
-        return _Snapshot(
+            corpus = self.tokenize([contextual_text(c) for c in chunks])
+            retriever.index(corpus, show_progress=False)
+        source_ids: dict[str, int] = {}
+        codes = [source_ids.setdefault(c.source or "", len(source_ids)) for c in chunks]
+        return Snapshot(
             generation=generation,
             chunks=chunks,
             retriever=retriever,
-            sources=np.array([c.source or "" for c in chunks], dtype=object),
+            source_codes=np.array(codes, dtype=np.int32),
+            source_ids=source_ids,
             published_ts=np.array(
                 [c.published.timestamp() if c.published else np.nan for c in chunks],
                 dtype=np.float64,
             ),
         )
 
-    def search(
-        self, query: str, k: int, filters: Filters | None = None
-    ) -> list[tuple[Chunk, float]]:
+    def scores(self, query: str) -> tuple[Snapshot, np.ndarray | None]:
+        """BM25 score of every chunk of the current snapshot (None: nothing to match)."""
         snapshot = self.refresh()
         if snapshot.retriever is None:
-            return []
-        tokens = tokenize([query])[0]
+            return snapshot, None
+        tokens = self.tokenize([query])[0]
         if not tokens:
+            return snapshot, None
+        return snapshot, snapshot.retriever.get_scores(tokens)
+
+    @staticmethod
+    def top(
+        snapshot: Snapshot, scores: np.ndarray | None, k: int, filters: Filters | None = None
+    ) -> list[tuple[Chunk, float]]:
+        """The k best chunks allowed by ``filters``; chunks matching no query term are left out."""
+        if scores is None or k <= 0:
             return []
-        scores = snapshot.retriever.get_scores(tokens)
-        mask = self._mask(snapshot, filters)
+        mask = mask_for(snapshot, filters)
         if mask is not None:
             scores = np.where(mask, scores, 0.0)
         k = min(k, len(scores))
@@ -85,16 +111,26 @@ class KeywordIndex:
         top = top[np.argsort(-scores[top], kind="stable")]
         return [(snapshot.chunks[i], float(scores[i])) for i in top if scores[i] > 0]
 
-    @staticmethod
-    def _mask(snapshot: _Snapshot, filters: Filters | None) -> np.ndarray | None:
-        if filters is None:
-            return None
-        mask = np.ones(len(snapshot.chunks), dtype=bool)
-        if filters.sources:
-            mask &= np.isin(snapshot.sources, filters.sources)
-        with np.errstate(invalid="ignore"):
-            if filters.published_after:
-                mask &= snapshot.published_ts >= filters.published_after.timestamp()
-            if filters.published_before:
-                mask &= snapshot.published_ts <= filters.published_before.timestamp()
-        return mask
+    def search(
+        self, query: str, k: int, filters: Filters | None = None
+    ) -> list[tuple[Chunk, float]]:
+        snapshot, scores = self.scores(query)
+        return self.top(snapshot, scores, k, filters)
+
+
+def mask_for(snapshot: Snapshot, filters: Filters | None) -> np.ndarray | None:
+    """Which chunks the filters allow; None when they allow everything."""
+    if filters is None or not (
+        filters.sources or filters.published_after or filters.published_before
+    ):
+        return None
+    mask = np.ones(len(snapshot.chunks), dtype=bool)
+    if filters.sources:
+        codes = [snapshot.source_ids[s] for s in filters.sources if s in snapshot.source_ids]
+        mask &= np.isin(snapshot.source_codes, codes)
+    with np.errstate(invalid="ignore"):
+        if filters.published_after:
+            mask &= snapshot.published_ts >= filters.published_after.timestamp()
+        if filters.published_before:
+            mask &= snapshot.published_ts <= filters.published_before.timestamp()
+    return mask

@@ -1,13 +1,17 @@
 """Hybrid retrieval: dense (Chroma) and keyword (BM25) lists fused by reciprocal rank.
 
-RRF needs no score calibration between the two lists, and capping passages per article keeps
-the top-k spread over the several articles a multi-hop question needs.
+RRF needs no score calibration between the lists. Outlets and dates named in the question add
+sub-queries restricted to each of them (or, if configured, filter the whole search), so a
+comparison of two outlets gets passages from both; capping passages per article keeps the top-k
+spread over the several articles a multi-hop question needs. A cross-encoder, when configured,
+reorders the fused candidates.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
 import numpy as np
 
@@ -17,6 +21,8 @@ from ingest.models import Chunk
 from ingest.settings import Settings
 from service.keyword_search import KeywordIndex
 from service.models import Filters, Passage, StageTimings
+from service.query_parsing import ParsedQuestion, parse_question
+from service.reranking import Reranker
 
 
 @dataclass
@@ -25,69 +31,182 @@ class _Fused:
     score: float = 0.0
     dense: float | None = None
     keyword: float | None = None
+    rerank: float | None = None
+
+
+@dataclass
+class View:
+    """One restricted search whose ranked lists join the fusion with ``weight``."""
+
+    filters: Filters
+    weight: float
+    keyword_query: str | None = None
 
 
 @dataclass
 class RetrievalResult:
     passages: list[Passage]
     query_vector: np.ndarray
+    filters: Filters = field(default_factory=Filters)
+    parsed: ParsedQuestion | None = None
     timings: StageTimings = field(default_factory=StageTimings)
 
 
 class Retriever:
-    def __init__(self, settings: Settings, index: NewsIndex, embedder: Embedder):
+    def __init__(
+        self,
+        settings: Settings,
+        index: NewsIndex,
+        embedder: Embedder,
+        reranker: Reranker | None = None,
+    ):
         self.settings = settings
         self.index = index
         self.embedder = embedder
-        self.keywords = KeywordIndex(index)
+        self.keywords = KeywordIndex(index, stemming=settings.keyword_stemming)
+        if reranker is None and settings.reranker_model:
+            reranker = Reranker(settings.reranker_model)
+        self.reranker = reranker
 
     def known_sources(self) -> list[str]:
-        return sorted({c.source for c in self.keywords.refresh().chunks if c.source})
+        return sorted(self.keywords.refresh().source_ids.keys() - {""})
 
     def resolve_sources(self, names: list[str]) -> list[str]:
         """Outlet names as the index spells them, matched without regard to case."""
         known = {s.casefold(): s for s in self.known_sources()}
         return [known.get(name.strip().casefold(), name.strip()) for name in names if name.strip()]
 
-    def retrieve(self, query: str, k: int, filters: Filters | None = None) -> RetrievalResult:
+    def parse(self, question: str, as_of: date | None = None) -> ParsedQuestion:
+        if self.settings.question_metadata == "off":
+            return ParsedQuestion(question=question)
+        return parse_question(question, self.known_sources(), as_of)
+
+    def retrieve(
+        self,
+        query: str,
+        k: int,
+        filters: Filters | None = None,
+        as_of: date | None = None,
+    ) -> RetrievalResult:
         settings = self.settings
-        filters = filters or Filters()
         timings = StageTimings()
+
+        started = time.perf_counter()
+        parsed = self.parse(query, as_of)
+        applied = self._applied_filters(filters or Filters(), parsed)
+        views = self._views(query, applied, parsed)
+        timings.parse_ms = _ms(started)
 
         started = time.perf_counter()
         vector = self.embedder.embed_query(query)
         timings.embed_ms = _ms(started)
 
         started = time.perf_counter()
-        where = build_where(filters.sources, filters.published_after, filters.published_before)
-        dense = self.index.query_dense(vector, settings.dense_depth, where)
+        dense_lists = [
+            self.index.query_dense(vector, settings.dense_depth, _where(view.filters))
+            for view in views
+        ]
         timings.dense_ms = _ms(started)
 
         started = time.perf_counter()
-        keyword = self.keywords.search(query, settings.keyword_depth, filters)
+        snapshot, scores = self.keywords.scores(query)
+        keyword_lists = []
+        for view in views:
+            view_scores = scores
+            if view.keyword_query:
+                view_scores = self.keywords.scores(view.keyword_query)[1]
+            keyword_lists.append(
+                self.keywords.top(snapshot, view_scores, settings.keyword_depth, view.filters)
+            )
         timings.keyword_ms = _ms(started)
 
         started = time.perf_counter()
-        passages = self._fuse(dense, keyword, k)
+        fused = self._fuse(views, dense_lists, keyword_lists)
+        depth = max(k, settings.rerank_depth) if self.reranker else k
+        candidates = self._diversify(fused, depth)
         timings.fuse_ms = _ms(started)
-        return RetrievalResult(passages=passages, query_vector=vector, timings=timings)
+
+        if self.reranker and candidates:
+            started = time.perf_counter()
+            candidates = self._rerank(query, candidates, k)
+            timings.rerank_ms = _ms(started)
+
+        passages = [
+            Passage(
+                chunk=e.chunk,
+                rank=rank,
+                dense_score=e.dense,
+                keyword_score=e.keyword,
+                fused_score=e.score,
+                rerank_score=e.rerank,
+            )
+            for rank, e in enumerate(candidates[:k], start=1)
+        ]
+        return RetrievalResult(
+            passages=passages, query_vector=vector, filters=applied, parsed=parsed, timings=timings
+        )
+
+    # --- the question's metadata --------------------------------------------------------
+
+    def _applied_filters(self, explicit: Filters, parsed: ParsedQuestion) -> Filters:
+        """In 'filter' mode, outlets and dates read from the question restrict the search,
+        unless the request already restricts that field itself."""
+        if self.settings.question_metadata != "filter":
+            return explicit
+        after, before = parsed.date_range
+        has_dates = explicit.published_after or explicit.published_before
+        return Filters(
+            sources=explicit.sources or parsed.sources,
+            published_after=explicit.published_after if has_dates else self._pad(after, -1),
+            published_before=explicit.published_before if has_dates else self._pad(before, 1),
+        )
+
+    def _views(self, query: str, applied: Filters, parsed: ParsedQuestion) -> list[View]:
+        """The whole query, then one sub-query per named outlet and per date window."""
+        views = [View(applied, 1.0)]
+        if self.settings.question_metadata == "off" or self.settings.subquery_weight <= 0:
+            return views
+        weight = self.settings.subquery_weight
+        for mention in parsed.outlets:
+            sources = [s for s in mention.sources if not applied.sources or s in applied.sources]
+            if sources and sources != applied.sources:
+                views.append(View(applied.model_copy(update={"sources": sources}), weight))
+        for window in parsed.dates:
+            narrowed = _intersect(applied, self._pad(window.after, -1), self._pad(window.before, 1))
+            if narrowed is not None and narrowed != applied:
+                views.append(View(narrowed, weight))
+        return views
+
+    def _pad(self, moment: datetime | None, sign: int) -> datetime | None:
+        """Widen a date window: a day in the question may be another day in UTC."""
+        if moment is None:
+            return None
+        return moment + sign * timedelta(hours=self.settings.date_padding_hours)
+
+    # --- fusion -------------------------------------------------------------------------
 
     def _fuse(
         self,
-        dense: list[tuple[Chunk, float]],
-        keyword: list[tuple[Chunk, float]],
-        k: int,
-    ) -> list[Passage]:
+        views: list[View],
+        dense_lists: list[list[tuple[Chunk, float]]],
+        keyword_lists: list[list[tuple[Chunk, float]]],
+    ) -> list[_Fused]:
         fused: dict[str, _Fused] = {}
-        for weight, ranked, attr in (
-            (self.settings.dense_weight, dense, "dense"),
-            (self.settings.keyword_weight, keyword, "keyword"),
-        ):
-            for rank, (chunk, score) in enumerate(ranked, start=1):
-                entry = fused.setdefault(chunk.id, _Fused(chunk))
-                entry.score += weight / (self.settings.rrf_k + rank)
-                setattr(entry, attr, score)
-        ordered = sorted(fused.values(), key=lambda e: (-e.score, e.chunk.id))
+        rrf_k = self.settings.rrf_k
+        for view, dense, keyword in zip(views, dense_lists, keyword_lists, strict=True):
+            for weight, ranked, attr in (
+                (self.settings.dense_weight, dense, "dense"),
+                (self.settings.keyword_weight, keyword, "keyword"),
+            ):
+                for rank, (chunk, score) in enumerate(ranked, start=1):
+                    entry = fused.setdefault(chunk.id, _Fused(chunk))
+                    entry.score += view.weight * weight / (rrf_k + rank)
+                    if getattr(entry, attr) is None:
+                        setattr(entry, attr, score)
+        return sorted(fused.values(), key=lambda e: (-e.score, e.chunk.id))
+
+    def _diversify(self, ordered: list[_Fused], k: int) -> list[_Fused]:
+        """The best k, at most ``max_passages_per_article`` from any one article."""
         per_article: dict[str, int] = {}
         chosen: list[_Fused] = []
         for entry in ordered:
@@ -98,16 +217,26 @@ class Retriever:
             chosen.append(entry)
             if len(chosen) == k:
                 break
-        return [
-            Passage(
-                chunk=e.chunk,
-                rank=rank,
-                dense_score=e.dense,
-                keyword_score=e.keyword,
-                fused_score=e.score,
-            )
-            for rank, e in enumerate(chosen, start=1)
-        ]
+        return chosen
+
+    def _rerank(self, query: str, candidates: list[_Fused], k: int) -> list[_Fused]:
+        scores = self.reranker.score(query, [e.chunk for e in candidates])
+        for entry, score in zip(candidates, scores, strict=True):
+            entry.rerank = float(score)
+        return sorted(candidates, key=lambda e: (-(e.rerank or 0.0), e.chunk.id))[:k]
+
+
+def _where(filters: Filters) -> dict | None:
+    return build_where(filters.sources, filters.published_after, filters.published_before)
+
+
+def _intersect(filters: Filters, after: datetime | None, before: datetime | None) -> Filters | None:
+    """``filters`` narrowed to a date window; None when nothing could pass both."""
+    lower = max((d for d in (filters.published_after, after) if d), default=None)
+    upper = min((d for d in (filters.published_before, before) if d), default=None)
+    if lower and upper and lower > upper:
+        return None
+    return filters.model_copy(update={"published_after": lower, "published_before": upper})
 
 
 def _ms(started: float) -> float:
