@@ -6,7 +6,7 @@ depend on how many passages the answerer is given.
 
 The index of a dataset's corpus is cached outside the checkout under a key made of the corpus
 hash, the embedding model's fingerprint, every setting that changes the index and the source of
-the ingest modules that shape it: an unchanged corpus is never embedded twice, and any change
+the ingest code that shapes it: an unchanged corpus is never embedded twice, and any change
 that would give a different index gets a fresh one.
 """
 
@@ -38,10 +38,19 @@ from evals.metrics import (
     summarise_by_type,
 )
 from ingest.settings import Settings
+from service.models import Answer, Passage, StageTimings
 
 DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "newsdesk"
 INDEX_SETTINGS = ("embedding_model", "embedding_dtype", "chunk_tokens", "chunk_overlap_tokens")
-INDEX_MODULES = ("ingest.chunking", "ingest.sentences", "ingest.index", "ingest.pipeline")
+INDEX_CODE = (
+    "ingest.chunking",
+    "ingest.sentences",
+    "ingest.index:contextual_text",
+    "ingest.index:NewsIndex._chunk_meta",
+    "ingest.index:NewsIndex._article_meta",
+)
+"""The code that decides what the index holds (chunk boundaries, embedded text, metadata);
+changes elsewhere in ingest (how writes are batched, the reader side) keep the cache."""
 RETRIEVAL_DEPTH = 10
 ANSWER_SETTINGS = (
     "top_k",
@@ -105,24 +114,28 @@ def _git_commit() -> str | None:
     return out.stdout.strip() or None
 
 
+def _source(name: str) -> str:
+    """Source of 'package.module' or 'package.module:Attr.attr'."""
+    module, _, attrs = name.partition(":")
+    target = importlib.import_module(module)
+    for attr in filter(None, attrs.split(".")):
+        target = getattr(target, attr)
+    return inspect.getsource(target)
+
+
 def index_key(dataset: Dataset, settings: Settings, model_fingerprint: str) -> str:
     parts = {
         "corpus": dataset.corpus_hash,
         "model": model_fingerprint,
         **{name: getattr(settings, name) for name in INDEX_SETTINGS},
-        "code": {
-            name: hashlib.sha256(
-                inspect.getsource(importlib.import_module(name)).encode()
-            ).hexdigest()
-            for name in INDEX_MODULES
-        },
+        "code": {name: hashlib.sha256(_source(name).encode()).hexdigest() for name in INDEX_CODE},
     }
     blob = json.dumps(parts, sort_keys=True, default=str).encode()
     return f"{dataset.name}-{hashlib.sha256(blob).hexdigest()[:16]}"
 
 
-def _result_row(question: Question, answer, retrieved, bodies) -> QuestionResult:
-    passages = [
+def _passages(retrieved: list[Passage]) -> list[RetrievedPassage]:
+    return [
         RetrievedPassage(
             rank=p.rank,
             chunk_id=p.chunk.id,
@@ -133,62 +146,62 @@ def _result_row(question: Question, answer, retrieved, bodies) -> QuestionResult
         )
         for p in retrieved
     ]
+
+
+def _row(question: Question, **fields) -> QuestionResult:
+    return QuestionResult(
+        id=question.id,
+        type=question.type,
+        question=question.question,
+        gold_answers=question.answers,
+        evidence_articles=question.evidence_articles,
+        **fields,
+    )
+
+
+def _timings(timings: StageTimings) -> dict[str, float]:
+    values = timings.model_dump()
+    return {s: values[f"{s}_ms"] for s in STAGES if f"{s}_ms" in values}
+
+
+def _result_row(
+    question: Question, answer: Answer, retrieved: list[Passage], bodies: dict[str, str]
+) -> QuestionResult:
+    passages = _passages(retrieved)
     citations = [
         CitedSpan(n=c.n, article_id=c.article_id, quote=c.quote, start=c.start, end=c.end)
         for c in answer.citations
     ]
-    timings = answer.timings.model_dump()
-    return QuestionResult(
-        id=question.id,
-        type=question.type,
-        question=question.question,
-        gold_answers=question.answers,
-        evidence_articles=question.evidence_articles,
+    return _row(
+        question,
         status=answer.status,
         answer=answer.text,
         passages=passages,
         citations=citations,
-        timings_ms={s: timings[f"{s}_ms"] for s in STAGES if f"{s}_ms" in timings},
+        timings_ms=_timings(answer.timings),
         scores=score_question(question, answer.status, answer.text, passages, citations, bodies),
     )
 
 
-def _retrieval_row(question: Question, retrieved, timings, bodies) -> QuestionResult:
+def _retrieval_row(
+    question: Question, retrieved: list[Passage], timings: StageTimings, bodies: dict[str, str]
+) -> QuestionResult:
     """Retrieval scored alone (``--retrieval-only``): nothing answered, nothing to judge."""
-    passages = [
-        RetrievedPassage(
-            rank=p.rank,
-            chunk_id=p.chunk.id,
-            article_id=p.chunk.article_id,
-            text=p.chunk.text,
-            start=p.chunk.start,
-            end=p.chunk.end,
-        )
-        for p in retrieved
-    ]
+    passages = _passages(retrieved)
     scores = score_question(question, SKIPPED, "", passages, [], bodies)
-    times = timings.model_dump()
-    return QuestionResult(
-        id=question.id,
-        type=question.type,
-        question=question.question,
-        gold_answers=question.answers,
-        evidence_articles=question.evidence_articles,
+    return _row(
+        question,
         status=SKIPPED,
         passages=passages,
-        timings_ms={s: times[f"{s}_ms"] for s in STAGES if f"{s}_ms" in times},
+        timings_ms=_timings(timings),
         scores=scores.model_copy(update=dict.fromkeys(ANSWER_SCORES)),
     )
 
 
-def _error_row(question: Question, error: Exception, bodies) -> QuestionResult:
+def _error_row(question: Question, error: Exception, bodies: dict[str, str]) -> QuestionResult:
     """A question that raised scores as nothing retrieved, nothing answered."""
-    return QuestionResult(
-        id=question.id,
-        type=question.type,
-        question=question.question,
-        gold_answers=question.answers,
-        evidence_articles=question.evidence_articles,
+    return _row(
+        question,
         status="error",
         error=f"{type(error).__name__}: {error}",
         scores=score_question(question, "error", "", [], [], bodies),
