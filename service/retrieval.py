@@ -66,6 +66,7 @@ class Retriever:
         self.keywords = KeywordIndex(index, stemming=settings.keyword_stemming)
         if reranker is None and settings.reranker_model:
             reranker = Reranker(settings.reranker_model)
+            reranker.load()  # a wrong setting fails at start-up, not on the first question
         self.reranker = reranker
 
     def known_sources(self) -> list[str]:
