@@ -8,7 +8,9 @@ calibrated threshold the question is declined instead of answered with unrelated
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, replace
 
 import numpy as np
 from bm25s.stopwords import STOPWORDS_EN_PLUS
@@ -97,45 +99,70 @@ class ExtractiveAnswerer:
         threshold: float = 0.5,
         passages_considered: int = 6,
         relative_floor: float = 0.8,
+        max_embedded: int = 32,
+        cache_size: int = 20_000,
     ):
         self.embedder = embedder
         self.max_sentences = max_sentences
         self.threshold = threshold
         self.passages_considered = passages_considered
         self.relative_floor = relative_floor
+        self.max_embedded = max_embedded
+        self.cache_size = cache_size
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     def candidates(
         self, question: str, query_vector: np.ndarray, passages: list[Passage]
     ) -> list[Candidate]:
-        spans: list[tuple[Passage, int, int, str]] = []
+        """Sentences of the top passages, scored; only the lexically likeliest are embedded."""
+        terms = content_words(question)
+        pool: dict[tuple[str, int], Candidate] = {}
         for passage in passages[: self.passages_considered]:
-            text = passage.chunk.text
+            text, offset = passage.chunk.text, passage.chunk.start
             for start, end in sentence_spans(text):
                 sentence = text[start:end]
-                if len(sentence.split()) >= MIN_WORDS:
-                    spans.append((passage, start, end, sentence))
-        if not spans:
-            return []
-        vectors = self.embedder.embed([s[3] for s in spans])
-        similarity = vectors @ query_vector
-        terms = content_words(question)
-        result = []
-        for (passage, start, end, sentence), sim in zip(spans, similarity, strict=True):
-            words = content_words(sentence)
-            overlap = len(terms & words) / len(terms) if terms else 0.0
-            offset = passage.chunk.start
-            result.append(
-                Candidate(
+                key = (passage.chunk.article_id, offset + start)
+                if len(sentence.split()) < MIN_WORDS or key in pool:
+                    continue
+                overlap = len(terms & content_words(sentence)) / len(terms) if terms else 0.0
+                pool[key] = Candidate(
                     passage,
                     offset + start,
                     offset + end,
                     sentence,
-                    float(sim),
+                    0.0,
                     overlap,
                     answer_type_bonus(question, sentence),
                 )
-            )
-        return result
+        shortlist = sorted(
+            pool.values(), key=lambda c: (-(c.overlap + c.bonus), c.passage.rank, c.start)
+        )[: self.max_embedded]
+        if not shortlist:
+            return []
+        similarity = self._sentence_vectors([c.text for c in shortlist]) @ query_vector
+        return [
+            replace(cand, similarity=float(sim))
+            for cand, sim in zip(shortlist, similarity, strict=True)
+        ]
+
+    def _sentence_vectors(self, sentences: list[str]) -> np.ndarray:
+        """Embeddings with a bounded cache: popular passages recur across questions."""
+        with self._cache_lock:
+            missing = [s for s in dict.fromkeys(sentences) if s not in self._cache]
+        if missing:
+            fresh = self.embedder.embed(missing)
+            with self._cache_lock:
+                for sentence, vector in zip(missing, fresh, strict=True):
+                    self._cache[sentence] = vector
+                while len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
+        with self._cache_lock:
+            vectors = []
+            for sentence in sentences:
+                self._cache.move_to_end(sentence)
+                vectors.append(self._cache[sentence])
+        return np.stack(vectors)
 
     def answer(self, question: str, query_vector: np.ndarray, passages: list[Passage]) -> Extract:
         candidates = sorted(
