@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = None
     llm_timeout: float = Field(30.0, gt=0)
     llm_max_tokens: int = Field(512, ge=16)
+    llm_context_tokens: int = Field(
+        8192, ge=1024, description="The model's context window; passages are packed to fit."
+    )
     llm_temperature: float = Field(0.0, ge=0, le=2)
     max_question_chars: int = Field(2000, ge=10)
 

@@ -1,7 +1,14 @@
-"""Question in, Answer out: the one code path behind every channel and the eval runner."""
+"""Question in, Answer out: the one code path behind every channel and the eval runner.
+
+With ``NEWSDESK_ANSWERER=extractive`` (the default) answers are quoted sentences. With a
+``provider:model`` answerer a chat model writes the answer from the same passages; whatever goes
+wrong with the model (unreachable, refused, rate limited, slow, malformed) the user still gets
+the extractive answer, marked ``degraded`` with the reason.
+"""
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Iterator
@@ -10,8 +17,10 @@ from datetime import UTC, datetime
 from ingest.embedding import Embedder, get_embedder
 from ingest.index import NewsIndex
 from ingest.settings import Settings
-from service.citations import drop_invalid, render
+from service.chat_model import LLMFailure
+from service.citations import drop_invalid, quote_is_exact, render
 from service.extractive import ExtractiveAnswerer
+from service.llm_answerer import LLMAnswerer, LLMResult
 from service.models import (
     Answer,
     AnswerEvent,
@@ -23,13 +32,16 @@ from service.models import (
     StageTimings,
     StreamEvent,
 )
-from service.retrieval import Retriever
+from service.retrieval import RetrievalResult, Retriever
 from service.schemas import AskRequest
+
+log = logging.getLogger("newsdesk.answering")
 
 DECLINE_TEXT = (
     "I could not find this in the indexed articles: no passage answers the question "
     "closely enough to quote."
 )
+LLM_DECLINE_TEXT = "I could not find this in the indexed articles: {reason}."
 
 
 class AnswerService:
@@ -43,6 +55,15 @@ class AnswerService:
             max_sentences=settings.answer_sentences,
             threshold=settings.decline_threshold,
         )
+        self.llm: LLMAnswerer | None = None
+        self.llm_error: str | None = None
+        if settings.answerer.strip().lower() != "extractive":
+            try:
+                self.llm = LLMAnswerer.from_settings(settings, embedder)
+            except Exception as exc:
+                # A wrong provider name, a missing key or package: every answer says so.
+                self.llm_error = f"the LLM {settings.answerer!r} could not be set up: {exc}"
+                log.error("%s", self.llm_error)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AnswerService:
@@ -50,6 +71,10 @@ class AnswerService:
         return cls(
             settings, NewsIndex(settings, embedder.fingerprint, embedder.dimension), embedder
         )
+
+    @property
+    def uses_llm(self) -> bool:
+        return self.llm is not None or self.llm_error is not None
 
     def filters_for(self, request: AskRequest) -> Filters:
         return Filters(
@@ -59,30 +84,101 @@ class AnswerService:
         )
 
     def search(self, request: AskRequest) -> tuple[list[Passage], StageTimings]:
-        result = self.retriever.retrieve(
-            request.question, request.top_k or self.settings.top_k, self.filters_for(request)
-        )
+        result = self._retrieve(request)
         return result.passages, result.timings
+
+    def _retrieve(self, request: AskRequest) -> RetrievalResult:
+        return self.retriever.retrieve(
+            request.question,
+            request.top_k or self.settings.top_k,
+            self.filters_for(request),
+            as_of=request.as_of,
+        )
 
     def ask(self, request: AskRequest) -> Answer:
         started = time.perf_counter()
-        filters = self.filters_for(request)
-        retrieval = self.retriever.retrieve(
-            request.question, request.top_k or self.settings.top_k, filters
-        )
-        timings = retrieval.timings
+        retrieval = self._retrieve(request)
+        if not self.uses_llm or not retrieval.passages:
+            return self._extractive_answer(request, retrieval, started)
+        try:
+            llm = self._llm()
+            step = time.perf_counter()
+            draft = llm.prepare(request.question, retrieval.passages)
+            raw = llm.generate(draft)
+            retrieval.timings.answer_ms = _ms(step)
+            step = time.perf_counter()
+            result = llm.finish(draft, raw)
+            return self._llm_answer(request, retrieval, result, started, step)
+        except LLMFailure as exc:
+            log.warning("LLM answer failed, falling back to extractive: %s", exc.reason)
+            return self._extractive_answer(request, retrieval, started, degraded=exc.reason)
 
+    def stream(self, request: AskRequest) -> Iterator[StreamEvent]:
+        """The answer as events: passages, then text and citations as written, then the Answer.
+
+        The closing ``answer`` event is authoritative: strict citation checks run once the text
+        is complete and may remove sentences already shown. A consumer that stops iterating
+        (closes the generator) stops the work, including the model's HTTP stream.
+        """
+        started = time.perf_counter()
+        retrieval = self._retrieve(request)
+        yield PassagesEvent(passages=retrieval.passages)
+        if not self.uses_llm or not retrieval.passages:
+            answer = self._extractive_answer(request, retrieval, started)
+            yield from _replay(answer)
+            yield AnswerEvent(answer=answer)
+            return
+        shown = False
+        try:
+            llm = self._llm()
+            step = time.perf_counter()
+            draft = llm.prepare(request.question, retrieval.passages)
+            events = llm.stream(draft)
+            try:
+                while True:
+                    try:
+                        event = next(events)
+                    except StopIteration as done:
+                        raw = done.value
+                        break
+                    shown = shown or isinstance(event, DeltaEvent)
+                    yield event
+            finally:
+                events.close()
+            retrieval.timings.answer_ms = _ms(step)
+            step = time.perf_counter()
+            answer = self._llm_answer(request, retrieval, llm.finish(draft, raw), started, step)
+        except LLMFailure as exc:
+            log.warning("LLM stream failed, falling back to extractive: %s", exc.reason)
+            answer = self._extractive_answer(request, retrieval, started, degraded=exc.reason)
+        if not shown:
+            yield from _replay(answer)
+        yield AnswerEvent(answer=answer)
+
+    def _llm(self) -> LLMAnswerer:
+        if self.llm is None:
+            raise LLMFailure(self.llm_error or "no LLM is configured")
+        return self.llm
+
+    def _extractive_answer(
+        self,
+        request: AskRequest,
+        retrieval: RetrievalResult,
+        started: float,
+        degraded: str | None = None,
+    ) -> Answer:
+        timings = retrieval.timings
         step = time.perf_counter()
         extract = self.extractive.answer(
             request.question, retrieval.query_vector, retrieval.passages
         )
-        timings.answer_ms = (time.perf_counter() - step) * 1000
+        timings.answer_ms = _ms(step)
 
         step = time.perf_counter()
         articles = self.index.get_articles([c.article_id for c in extract.citations])
         sentences, citations, _ = drop_invalid(extract.sentences, extract.citations, articles)
-        timings.verify_ms = (time.perf_counter() - step) * 1000
-        timings.total_ms = (time.perf_counter() - started) * 1000
+        timings.verify_ms = _ms(step)
+        timings.total_ms = _ms(started)
 
         answered = bool(sentences)
         return Answer(
@@ -93,27 +189,77 @@ class AnswerService:
             sentences=sentences,
             citations=citations,
             passages=retrieval.passages,
-            filters=filters,
+            filters=retrieval.filters,
             timings=timings,
             answerer=self.extractive.name,
+            degraded=degraded is not None,
+            degraded_reason=degraded,
             index_version=self.index.generation(),
             created_at=datetime.now(UTC),
         )
 
-    def stream(self, request: AskRequest) -> Iterator[StreamEvent]:
-        """The answer as events: passages first, then text and citations, then the Answer.
+    def _llm_answer(
+        self,
+        request: AskRequest,
+        retrieval: RetrievalResult,
+        result: LLMResult,
+        started: float,
+        verify_started: float,
+    ) -> Answer:
+        """The checked model answer, after one last check that every quote is verbatim."""
+        sentences, citations = result.sentences, result.citations
+        reason = result.decline_reason
+        if not result.declined:
+            articles = self.index.get_articles([c.article_id for c in citations])
+            exact = {c.n for c in citations if quote_is_exact(c, articles.get(c.article_id))}
+            citations = [c for c in citations if c.n in exact]
+            checked = []
+            for sentence in sentences:
+                kept = [n for n in sentence.citations if n in exact]
+                if sentence.citations and not kept:
+                    sentence = sentence.model_copy(update={"supported": False})
+                checked.append(sentence.model_copy(update={"citations": kept}))
+            if self.settings.strict_citations:
+                checked = [s for s in checked if s.supported]
+            sentences = checked
+            if not any(s.citations for s in sentences):
+                reason = reason or "no quote of the cited passages could be verified"
+        answered = any(s.citations for s in sentences)
+        timings = retrieval.timings
+        timings.verify_ms = _ms(verify_started)
+        timings.total_ms = _ms(started)
+        llm = self._llm()
+        return Answer(
+            id=uuid.uuid4().hex,
+            question=request.question,
+            status="answered" if answered else "declined",
+            text=render(sentences)
+            if answered
+            else LLM_DECLINE_TEXT.format(reason=reason or "no passage answers the question"),
+            sentences=sentences if answered else [],
+            citations=citations if answered else [],
+            passages=retrieval.passages,
+            filters=retrieval.filters,
+            timings=timings,
+            answerer=llm.name,
+            prompt=llm.prompt.id,
+            index_version=self.index.generation(),
+            created_at=datetime.now(UTC),
+        )
 
-        A consumer that stops iterating stops the work (the generator is simply not resumed).
-        """
-        answer = self.ask(request)
-        yield PassagesEvent(passages=answer.passages)
-        by_n = {c.n: c for c in answer.citations}
-        if answer.status == "declined":
-            yield DeltaEvent(text=answer.text)
-        for i, sentence in enumerate(answer.sentences):
-            yield DeltaEvent(text=("" if i == 0 else " ") + sentence.text)
-            for n in sentence.citations:
-                yield DeltaEvent(text=f" [{n}]")
-                if n in by_n:
-                    yield CitationEvent(citation=by_n[n])
-        yield AnswerEvent(answer=answer)
+
+def _replay(answer: Answer) -> Iterator[StreamEvent]:
+    """An answer that was not written token by token, as the events a stream would carry."""
+    by_n = {c.n: c for c in answer.citations}
+    if answer.status == "declined":
+        yield DeltaEvent(text=answer.text)
+    for i, sentence in enumerate(answer.sentences):
+        yield DeltaEvent(text=("" if i == 0 else " ") + sentence.text)
+        for n in sentence.citations:
+            yield DeltaEvent(text=f" [{n}]")
+            if n in by_n:
+                yield CitationEvent(citation=by_n[n])
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
