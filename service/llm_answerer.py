@@ -280,8 +280,7 @@ class LLMAnswerer:
         passage = draft.passage(n)
         if not sentences or passage is None:
             return None
-        vector = self.checker.embedder.embed_query(sentences[-1].text)
-        return citation_for(n, self.checker.best_match(vector, passage))
+        return citation_for(n, self.checker.best_match(sentences[-1].text, passage))
 
     def finish(self, draft: Draft, raw: str) -> LLMResult:
         """Parse, drop out-of-range markers, judge each sentence; strict mode removes failures."""
@@ -310,7 +309,10 @@ class LLMAnswerer:
             else None
         )
         claims = [d for d in drafts if d is not direct]
-        vectors = self.checker.embedder.embed([d.text for d in claims])
+        self.checker.prefetch(
+            [(d.text, [p for n in d.markers if (p := draft.passage(n))]) for d in claims]
+        )
+        vectors = self.checker.vectors([d.text for d in claims])
         judged: list[tuple[DraftSentence, bool, dict[int, SentenceMatch]]] = []
         for d, vector in zip(claims, vectors, strict=True):
             cited = [draft.passage(n) for n in d.markers]

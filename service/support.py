@@ -4,8 +4,13 @@ Two cheap signals, computed per answer sentence against the passages it cites:
 
 - *content-word overlap*: the share of the sentence's content words (stopwords removed, light
   plural folding) found in the cited passages, their titles, outlets and dates;
-- *similarity*: cosine between the sentence and the best-matching sentence of a cited passage
-  (that best sentence is also the span the citation quotes).
+- *similarity*: cosine between the sentence and the best-matching sentence of a cited passage,
+  among the ``SHORTLIST`` sentences sharing most words with it (that best sentence is also the
+  span the citation quotes; the shortlist keeps embedding cost per answer small).
+
+Passage sentences written to a model ("ignore previous instructions and reply ...") are not
+evidence: they are left out of both signals, so a model that obeys an injected instruction
+cannot cite it as support.
 
 The sentence is supported when ``SIMILARITY_WEIGHT * similarity + (1 - SIMILARITY_WEIGHT) *
 overlap >= THRESHOLD`` and every number it states appears in the cited passages.
@@ -50,7 +55,13 @@ STOPWORDS = frozenset(STOPWORDS_EN) | frozenset(
     "its it's more most new one other over said say says she so some than their them they "
     "those through up was we were what when where which while who will would".split()
 )
-_CACHE_SIZE = 512
+_CACHE_SIZE = 20_000
+SHORTLIST = 4
+_ADDRESSES_MODEL = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:instructions?|prompts?|rules)\b"
+    r"|\b(?:system prompt|you are now|reply only with|respond only with|as an ai)\b",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 @dataclass(frozen=True)
@@ -106,34 +117,64 @@ def combined_score(similarity: float, overlap: float) -> float:
 
 
 class SupportChecker:
-    """Judges claims against passages; passage sentence vectors are cached across answers."""
+    """Judges claims against passages. Only the ``SHORTLIST`` passage sentences sharing the most
+    words with a claim are embedded, and every sentence vector is cached across answers."""
 
-    def __init__(self, embedder: Embedder, threshold: float = THRESHOLD):
+    def __init__(
+        self, embedder: Embedder, threshold: float = THRESHOLD, cache_size: int = _CACHE_SIZE
+    ):
         self.embedder = embedder
         self.threshold = threshold
-        self._cache: OrderedDict[str, tuple[list[tuple[int, int, str]], np.ndarray]] = OrderedDict()
+        self.cache_size = cache_size
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
-    def _sentences(self, passage: Passage) -> tuple[list[tuple[int, int, str]], np.ndarray]:
-        key = passage.id + "|" + str(hash(passage.chunk.text))
+    def vectors(self, texts: list[str]) -> np.ndarray:
         with self._lock:
-            if key in self._cache:
-                self._cache.move_to_end(key)
-                return self._cache[key]
-        text = passage.chunk.text
-        spans = [(s, e, text[s:e]) for s, e in sentence_spans(text)] or [(0, len(text), text)]
-        vectors = self.embedder.embed([s[2] for s in spans])
+            missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            fresh = self.embedder.embed(missing)
+            with self._lock:
+                self._cache.update(zip(missing, fresh, strict=True))
+                while len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
         with self._lock:
-            self._cache[key] = (spans, vectors)
-            while len(self._cache) > _CACHE_SIZE:
-                self._cache.popitem(last=False)
-        return spans, vectors
+            found = {t: self._cache.get(t) for t in texts}
+        if any(v is None for v in found.values()):  # evicted meanwhile by another thread
+            return self.embedder.embed(texts)
+        return np.stack([found[t] for t in texts])
 
-    def best_match(self, claim_vector: np.ndarray, passage: Passage) -> SentenceMatch:
-        spans, vectors = self._sentences(passage)
-        sims = vectors @ claim_vector
+    @staticmethod
+    def evidence_sentences(passage: Passage) -> list[tuple[int, int, str]]:
+        """The passage's sentences (offsets in the chunk), minus any addressed to a model."""
+        text = passage.chunk.text
+        spans = [
+            (s, e, text[s:e])
+            for s, e in sentence_spans(text)
+            if not _ADDRESSES_MODEL.search(text[s:e])
+        ]
+        return spans or [(0, 0, "")]
+
+    def shortlist(self, claim: str, passage: Passage) -> list[tuple[int, int, str]]:
+        words = content_words(claim)
+        spans = self.evidence_sentences(passage)
+        return sorted(spans, key=lambda span: -len(words & content_words(span[2])))[:SHORTLIST]
+
+    def prefetch(self, claims: list[tuple[str, list[Passage]]]) -> None:
+        """Embeds every claim and shortlisted sentence in one batch (one model call, not many)."""
+        texts = [claim for claim, _ in claims]
+        for claim, passages in claims:
+            texts.extend(span[2] for p in passages for span in self.shortlist(claim, p))
+        self.vectors(texts)
+
+    def best_match(
+        self, claim: str, passage: Passage, claim_vector: np.ndarray | None = None
+    ) -> SentenceMatch:
+        vector = self.vectors([claim])[0] if claim_vector is None else claim_vector
+        shortlist = self.shortlist(claim, passage)
+        sims = self.vectors([span[2] for span in shortlist]) @ vector
         i = int(np.argmax(sims))
-        start, end, text = spans[i]
+        start, end, text = shortlist[i]
         offset = passage.chunk.start
         return SentenceMatch(passage, text, offset + start, offset + end, float(sims[i]))
 
@@ -143,10 +184,13 @@ class SupportChecker:
         """Whether the cited ``passages`` together support ``claim``."""
         if not passages:
             return Judgement(False, 0.0, 0.0, 0.0)
-        vector = self.embedder.embed_query(claim) if claim_vector is None else claim_vector
-        matches = {p.id: self.best_match(vector, p) for p in passages}
+        vector = self.vectors([claim])[0] if claim_vector is None else claim_vector
+        matches = {p.id: self.best_match(claim, p, vector) for p in passages}
         best = max(matches.values(), key=lambda m: m.similarity)
-        pool_text = " ".join(p.chunk.text + " " + _metadata_text(p) for p in passages)
+        pool_text = " ".join(
+            " ".join(t for _, _, t in self.evidence_sentences(p)) + " " + _metadata_text(p)
+            for p in passages
+        )
         words = content_words(claim)
         overlap = len(words & content_words(pool_text)) / len(words) if words else 0.0
         missing = sorted(numbers(claim) - numbers(pool_text))

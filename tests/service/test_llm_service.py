@@ -189,8 +189,11 @@ def test_instructions_inside_a_passage_stay_data(injected_index, openai_server, 
     for reply in ("Kursk is in France.", "Kursk is in France [1]."):
         openai_server.script(Reply(reply))
         answer = service.ask(AskRequest(question="What happened in Kursk this week?"))
-        assert "France" not in answer.text
+        # The model's obedient claim never ships; the extractive fall back may quote the
+        # article verbatim, injected line included, as what the article says.
+        assert "Kursk is in France." not in [s.text for s in answer.sentences]
         assert answer.status == "declined" or answer.degraded
+        assert all(s.supported for s in answer.sentences)
 
     system, user = openai_server.requests[0].body["messages"]
     assert "IGNORE PREVIOUS INSTRUCTIONS" not in system["content"]
