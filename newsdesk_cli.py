@@ -38,6 +38,18 @@ def _settings() -> Settings:
         raise typer.Exit(2) from None
 
 
+def _open_index(settings: Settings):
+    """The index for the configured model, or a clear exit when it cannot be opened."""
+    from ingest.embedding import get_embedder
+    from ingest.index import NewsIndex
+
+    embedder = get_embedder(settings)
+    try:
+        return NewsIndex(settings, embedder.fingerprint, embedder.dimension)
+    except (IndexUnavailable, ModelMismatch) as exc:
+        raise _fail(str(exc)) from None
+
+
 def _fail(message: str, code: int = 1) -> typer.Exit:
     err.print(f"[red]error:[/red] {message}", soft_wrap=True, highlight=False)
     return typer.Exit(code)
@@ -106,15 +118,7 @@ def _counted(files, progress: Progress, task):
 @app.command()
 def delete(id_or_url: Annotated[str, typer.Argument(help="Article id or URL.")]) -> None:
     """Remove an article and all of its chunks from the index."""
-    from ingest.embedding import get_embedder
-    from ingest.index import NewsIndex
-
-    settings = _settings()
-    embedder = get_embedder(settings)
-    try:
-        index = NewsIndex(settings, embedder.fingerprint, embedder.dimension)
-    except (IndexUnavailable, ModelMismatch) as exc:
-        raise _fail(str(exc)) from None
+    index = _open_index(_settings())
     removed = index.delete_article(id_or_url)
     if removed is None:
         raise _fail(f"no article with id or URL {id_or_url!r}")
@@ -209,15 +213,7 @@ def list_articles(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """List indexed articles, newest first."""
-    from ingest.embedding import get_embedder
-    from ingest.index import NewsIndex
-
-    settings = _settings()
-    embedder = get_embedder(settings)
-    try:
-        index = NewsIndex(settings, embedder.fingerprint, embedder.dimension)
-    except (IndexUnavailable, ModelMismatch) as exc:
-        raise _fail(str(exc)) from None
+    index = _open_index(_settings())
     articles, total = index.list_articles(limit=limit)
     if as_json:
         rows = [a.model_dump(exclude={"body"}) for a in articles]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from functools import cached_property
 from pathlib import Path
@@ -52,6 +53,10 @@ class Embedder:
 
     @cached_property
     def dimension(self) -> int:
+        """Read from the pooling config when present: opening an index need not load weights."""
+        pooling = Path(self.path) / "1_Pooling" / "config.json"
+        if pooling.is_file():
+            return int(json.loads(pooling.read_text())["word_embedding_dimension"])
         return int(self.model.get_embedding_dimension())
 
     @cached_property
