@@ -11,7 +11,9 @@ made exactly as ingest makes them):
 It prints the score distribution of each group, then the pass rate of each group at a range of
 thresholds, so the constants in ``service/support.py`` can be read off.
 
-    HF_HUB_OFFLINE=1 python benchmarks/support_calibration.py --questions 200 --facts 400
+    HF_HUB_OFFLINE=1 python -P benchmarks/support_calibration.py --questions 100 --facts 200
+
+(``-P``: benchmarks/ holds scripts named like the packages, e.g. ``ingest.py``.)
 """
 
 from __future__ import annotations

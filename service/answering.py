@@ -62,7 +62,10 @@ class AnswerService:
                 self.llm = LLMAnswerer.from_settings(settings, embedder)
             except Exception as exc:
                 # A wrong provider name, a missing key or package: every answer says so.
-                self.llm_error = f"the LLM {settings.answerer!r} could not be set up: {exc}"
+                self.llm_error = (
+                    f"the LLM {settings.answerer!r} could not be set up ({exc}); check "
+                    "NEWSDESK_ANSWERER, NEWSDESK_LLM_API_KEY and NEWSDESK_LLM_BASE_URL"
+                )
                 log.error("%s", self.llm_error)
 
     @classmethod

@@ -285,7 +285,9 @@ class LLMAnswerer:
     def finish(self, draft: Draft, raw: str) -> LLMResult:
         """Parse, drop out-of-range markers, judge each sentence; strict mode removes failures."""
         if is_decline(raw):
-            return LLMResult(declined=True, decline_reason="the model found no answer")
+            return LLMResult(
+                declined=True, decline_reason="none of the retrieved passages answers the question"
+            )
         drafts = parse_answer(raw)
         if not drafts:
             raise LLMFailure("the LLM returned an empty answer")
@@ -327,8 +329,7 @@ class LLMAnswerer:
         if strict and not any(ok for _, ok, _ in kept):
             return LLMResult(
                 declined=True,
-                decline_reason="no sentence of the model's answer is supported by the "
-                "passages it cites",
+                decline_reason="the drafted answer was not supported by the passages it cited",
                 problems=problems,
             )
         sentences = [

@@ -118,4 +118,9 @@ def test_answerer_strings_and_model_construction():
     assert type(model).__name__ == "ChatOpenAI" and model.max_retries == 0
     ollama = build_chat_model(Settings(_env_file=None, answerer="ollama:llama3.2"))
     assert type(ollama).__name__ == "ChatOllama"
-    assert issubclass(LLMFailure, Exception)
+    claude = build_chat_model(
+        Settings(_env_file=None, answerer="anthropic:claude-sonnet-4-5", llm_api_key="k")
+    )
+    assert type(claude).__name__ == "ChatAnthropic" and claude.max_retries == 0
+    assert claude.max_tokens == Settings(_env_file=None).llm_max_tokens
+    assert LLMFailure("why").reason == "why"
