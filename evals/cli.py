@@ -128,10 +128,12 @@ def run(
         tasks: dict[str, int] = {}
 
         def progress(phase: str, done: int, total: int) -> None:
+            label = "indexing articles" if phase == "index" else "answering questions"
             if phase not in tasks:
-                label = "indexing articles" if phase == "index" else "answering questions"
                 tasks[phase] = bar.add_task(label, total=total)
             bar.update(tasks[phase], completed=done)
+            if not console.is_terminal and total and done * 10 // total != (done - 1) * 10 // total:
+                console.print(f"{label}: {done}/{total}")  # CI logs get a line every 10%
 
         result = run_dataset(
             data,
