@@ -228,7 +228,7 @@ def run_dataset(
     from service.answering import AnswerService
     from service.schemas import AskRequest
 
-    started_at = datetime.now(UTC)
+    started_at, commit = datetime.now(UTC), _git_commit()
     report = progress or (lambda phase, done, total: None)
     embedder = get_embedder(base)
     key = index_key(dataset, base, embedder.fingerprint)
@@ -285,7 +285,7 @@ def run_dataset(
             **{name: getattr(settings, name) for name in INDEX_SETTINGS + ANSWER_SETTINGS},
             "retrieval_depth": RETRIEVAL_DEPTH,
         },
-        git_commit=_git_commit(),
+        git_commit=commit,
         started_at=started_at,
         resamples=resamples,
         **(selection or {}),
