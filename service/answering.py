@@ -211,6 +211,7 @@ class AnswerService:
     ) -> Answer:
         """The checked model answer, after one last check that every quote is verbatim."""
         sentences, citations = result.sentences, result.citations
+        removed = list(result.removed)
         reason = result.decline_reason
         if not result.declined:
             articles = self.index.get_articles([c.article_id for c in citations])
@@ -223,6 +224,7 @@ class AnswerService:
                     sentence = sentence.model_copy(update={"supported": False})
                 checked.append(sentence.model_copy(update={"citations": kept}))
             if self.settings.strict_citations:
+                removed += [s for s in checked if not s.supported]
                 checked = [s for s in checked if s.supported]
             sentences = checked
             if not any(s.citations for s in sentences):
@@ -240,6 +242,7 @@ class AnswerService:
             if answered
             else LLM_DECLINE_TEXT.format(reason=reason or "no passage answers the question"),
             sentences=sentences if answered else [],
+            removed_sentences=removed,
             citations=citations if answered else [],
             passages=retrieval.passages,
             filters=retrieval.filters,

@@ -177,20 +177,7 @@ class ExtractiveAnswerer:
         for n, cand in enumerate(chosen, start=1):
             chunk = cand.passage.chunk
             sentences.append(AnswerSentence(text=cand.text, citations=[n]))
-            citations.append(
-                Citation(
-                    n=n,
-                    passage_id=chunk.id,
-                    article_id=chunk.article_id,
-                    title=chunk.title,
-                    url=chunk.url,
-                    source=chunk.source,
-                    published=chunk.published,
-                    quote=cand.text,
-                    start=cand.start,
-                    end=cand.end,
-                )
-            )
+            citations.append(Citation.quoting(n, chunk, cand.text, cand.start, cand.end))
         return Extract(sentences=sentences, citations=citations, best_score=best)
 
     def _select(self, ranked: list[Candidate]) -> list[Candidate]:

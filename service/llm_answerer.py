@@ -164,22 +164,11 @@ class LLMResult:
     citations: list[Citation] = field(default_factory=list)
     decline_reason: str | None = None
     problems: list[str] = field(default_factory=list)
+    removed: list[AnswerSentence] = field(default_factory=list)
 
 
 def citation_for(n: int, match: SentenceMatch) -> Citation:
-    chunk = match.passage.chunk
-    return Citation(
-        n=n,
-        passage_id=chunk.id,
-        article_id=chunk.article_id,
-        title=chunk.title,
-        url=chunk.url,
-        source=chunk.source,
-        published=chunk.published,
-        quote=match.text,
-        start=match.start,
-        end=match.end,
-    )
+    return Citation.quoting(n, match.passage.chunk, match.text, match.start, match.end)
 
 
 class LLMAnswerer:
@@ -326,11 +315,17 @@ class LLMAnswerer:
 
         strict = self.settings.strict_citations
         kept = [(d, ok, m) for d, ok, m in judged if ok or not strict]
+        removed = [
+            AnswerSentence(text=d.text, citations=d.markers, supported=False)
+            for d, ok, _ in judged
+            if strict and not ok
+        ]
         if strict and not any(ok for _, ok, _ in kept):
             return LLMResult(
                 declined=True,
                 decline_reason="the drafted answer was not supported by the passages it cited",
                 problems=problems,
+                removed=removed,
             )
         sentences = [
             AnswerSentence(text=d.text, citations=d.markers, supported=ok) for d, ok, _ in kept
@@ -350,6 +345,7 @@ class LLMAnswerer:
             sentences=sentences,
             citations=[citations[n] for n in sorted(citations)],
             problems=problems,
+            removed=removed,
         )
 
 

@@ -39,6 +39,22 @@ class Citation(BaseModel):
     start: int = Field(ge=0, description="Offset of the quote in the article body.")
     end: int = Field(ge=0)
 
+    @classmethod
+    def quoting(cls, n: int, chunk: Chunk, quote: str, start: int, end: int) -> Citation:
+        """A citation of ``body[start:end]`` of the chunk's article."""
+        return cls(
+            n=n,
+            passage_id=chunk.id,
+            article_id=chunk.article_id,
+            title=chunk.title,
+            url=chunk.url,
+            source=chunk.source,
+            published=chunk.published,
+            quote=quote,
+            start=start,
+            end=end,
+        )
+
 
 class AnswerSentence(BaseModel):
     text: str = Field(description="The sentence as shown, without its markers.")
@@ -77,6 +93,10 @@ class Answer(BaseModel):
     status: Literal["answered", "declined"]
     text: str = Field(description="The answer with [n] markers; for a decline, the reason.")
     sentences: list[AnswerSentence] = Field(default_factory=list)
+    removed_sentences: list[AnswerSentence] = Field(
+        default_factory=list,
+        description="Sentences the citation check found unsupported and removed (strict mode).",
+    )
     citations: list[Citation] = Field(default_factory=list)
     passages: list[Passage] = Field(default_factory=list)
     filters: Filters = Field(default_factory=Filters)

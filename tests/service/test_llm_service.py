@@ -123,6 +123,7 @@ def test_unsupported_sentence_is_removed_in_strict_mode(openai_server, service_f
     assert answer.status == "answered"
     assert [s.text for s in answer.sentences] == [GOOD + "."]
     assert "medal" not in answer.text
+    assert [(s.text, s.supported) for s in answer.removed_sentences] == [(UNSUPPORTED + ".", False)]
 
 
 def test_unsupported_sentence_is_flagged_when_not_strict(openai_server, service_for):
