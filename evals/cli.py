@@ -88,6 +88,10 @@ def run(
     retrieval_only: bool = typer.Option(
         False, "--retrieval-only", help="Score retrieval only; do not answer (much faster)."
     ),
+    answerer: str | None = typer.Option(
+        None,
+        help="'extractive' or provider:model (e.g. openai:gpt-4o-mini); default NEWSDESK_ANSWERER.",
+    ),
 ) -> None:
     """Run a dataset through newsdesk and write results.json, report.md and a chart."""
     if ctx.invoked_subcommand is not None:
@@ -135,9 +139,10 @@ def run(
             if not console.is_terminal and total and done * 10 // total != (done - 1) * 10 // total:
                 console.print(f"{label}: {done}/{total}")  # CI logs get a line every 10%
 
+        settings = Settings(**({"answerer": answerer} if answerer else {}))
         result = run_dataset(
             data,
-            Settings(),
+            settings,
             cache_root=cache_dir,
             progress=progress,
             resamples=resamples,

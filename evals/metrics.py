@@ -28,6 +28,7 @@ ANSWER_SCORES = (
     "citation_validity",
     "answer_correct",
     "answered",
+    "supported_rate",
 )
 STAGES = ("parse", "embed", "dense", "keyword", "fuse", "rerank", "answer", "verify", "total")
 
@@ -61,6 +62,7 @@ class QuestionScores(BaseModel):
     citation_validity: bool | None = None
     answer_correct: bool | None = None
     answered: bool | None = None
+    supported_rate: float | None = None
 
 
 class QuestionResult(BaseModel):
@@ -263,6 +265,13 @@ def score_question(
     )
 
 
+def supported_rate(shown: Sequence[bool], removed: int) -> float | None:
+    """Share of an answer's cited sentences the citation check found supported, counting the
+    ones strict mode removed; None when the answer made no cited claim."""
+    total = len(shown) + removed
+    return sum(shown) / total if total else None
+
+
 # --- aggregation ------------------------------------------------------------------------
 
 MEAN_METRICS: dict[str, str] = {
@@ -277,6 +286,7 @@ MEAN_METRICS: dict[str, str] = {
     "citation_validity": "Citation validity",
     "answer_correct": "Answer correct",
     "answered": "Answered (answerable questions)",
+    "supported_rate": "Supported sentences",
 }
 DECLINE_METRICS: dict[str, str] = {
     "decline_precision": "Decline precision",

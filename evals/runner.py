@@ -36,6 +36,7 @@ from evals.metrics import (
     RetrievedPassage,
     score_question,
     summarise_by_type,
+    supported_rate,
 )
 from ingest.settings import Settings
 from service.models import Answer, Passage, StageTimings
@@ -179,7 +180,18 @@ def _result_row(
         passages=passages,
         citations=citations,
         timings_ms=_timings(answer.timings),
-        scores=score_question(question, answer.status, answer.text, passages, citations, bodies),
+        scores=score_question(
+            question, answer.status, answer.text, passages, citations, bodies
+        ).model_copy(
+            update={
+                "supported_rate": supported_rate(
+                    [s.supported for s in answer.sentences if s.citations],
+                    len(answer.removed_sentences),
+                )
+                if answer.status == "answered"
+                else None
+            }
+        ),
     )
 
 

@@ -307,3 +307,13 @@ def test_bootstrap_empty_and_ratio_and_percentile():
     p50 = percentile_ci([1.0, 2.0, 3.0, 4.0, 100.0], 50, resamples=300)
     assert p50.value == 3.0
     assert p50.low <= 3.0 <= p50.high
+
+
+@pytest.mark.unit
+def test_supported_rate_counts_removed_sentences_and_ignores_uncited_answers():
+    from evals.metrics import supported_rate
+
+    assert supported_rate([True, True], removed=2) == 0.5
+    assert supported_rate([True, False, True], removed=0) == pytest.approx(2 / 3)
+    assert supported_rate([], removed=0) is None
+    assert supported_rate([], removed=3) == 0.0
