@@ -70,7 +70,9 @@ class Settings(BaseSettings):
     answerer: str = Field("extractive", description="'extractive' or 'provider:model'.")
     answer_sentences: int = Field(4, ge=1, le=12)
     decline_threshold: float = Field(
-        0.5, description="Minimum evidence score below which the extractive answerer declines."
+        0.42,
+        description="Evidence score below which the extractive answerer declines; calibrated "
+        "with `python -m evals.decline_calibration` (declines 95% of unanswerable questions).",
     )
     strict_citations: bool = True
     llm_base_url: str | None = None

@@ -96,7 +96,7 @@ class ExtractiveAnswerer:
         self,
         embedder: Embedder,
         max_sentences: int = 4,
-        threshold: float = 0.5,
+        threshold: float = 0.42,
         passages_considered: int = 6,
         relative_floor: float = 0.8,
         max_embedded: int = 32,
