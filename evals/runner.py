@@ -61,6 +61,7 @@ ANSWER_SETTINGS = (
     "dense_weight",
     "keyword_weight",
     "max_passages_per_article",
+    "same_article_decay",
     "reranker_model",
     "rerank_depth",
     "keyword_stemming",

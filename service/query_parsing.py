@@ -89,6 +89,7 @@ class DateWindow:
     text: str
     after: datetime | None
     before: datetime | None
+    start: int = 0
 
 
 @dataclass(frozen=True)
@@ -304,7 +305,10 @@ def find_dates(question: str, today: date) -> list[DateWindow]:
         if first and second:
             windows.append(
                 DateWindow(
-                    question[between.start() : rest.end()], _start(first[0]), _end(second[1])
+                    question[between.start() : rest.end()],
+                    _start(first[0]),
+                    _end(second[1]),
+                    between.start(),
                 )
             )
             taken.append((between.start(), rest.end()))
@@ -318,13 +322,17 @@ def find_dates(question: str, today: date) -> list[DateWindow]:
         prep = re.sub(r"\s+", " ", (match.group("prep") or "").lower())
         text = match.group(0)
         if prep in ("before", "prior to"):
-            windows.append(DateWindow(text, None, _start(first) - timedelta(microseconds=1)))
+            windows.append(
+                DateWindow(text, None, _start(first) - timedelta(microseconds=1), match.start())
+            )
         elif prep in ("until", "till", "by", "as of"):
-            windows.append(DateWindow(text, None, _end(last)))
+            windows.append(DateWindow(text, None, _end(last), match.start()))
         elif prep == "after":
-            windows.append(DateWindow(text, _end(last) + timedelta(microseconds=1), None))
+            windows.append(
+                DateWindow(text, _end(last) + timedelta(microseconds=1), None, match.start())
+            )
         elif prep == "since":
-            windows.append(DateWindow(text, _start(first), None))
+            windows.append(DateWindow(text, _start(first), None, match.start()))
         else:
-            windows.append(DateWindow(text, _start(first), _end(last)))
+            windows.append(DateWindow(text, _start(first), _end(last), match.start()))
     return windows

@@ -103,10 +103,8 @@ class Retriever:
         timings.embed_ms = _ms(started)
 
         started = time.perf_counter()
-        dense_lists = [
-            self.index.query_dense(vector, settings.dense_depth, _where(view.filters))
-            for view in views
-        ]
+        dense = self.index.query_dense(vector, settings.dense_depth, _where(applied))
+        dense_lists = [dense] + [_restrict(dense, view.filters) for view in views[1:]]
         timings.dense_ms = _ms(started)
 
         started = time.perf_counter()
@@ -207,17 +205,25 @@ class Retriever:
         return sorted(fused.values(), key=lambda e: (-e.score, e.chunk.id))
 
     def _diversify(self, ordered: list[_Fused], k: int) -> list[_Fused]:
-        """The best k, at most ``max_passages_per_article`` from any one article."""
-        per_article: dict[str, int] = {}
+        """The best k, where each passage already taken from an article discounts that
+        article's next ones by ``same_article_decay``, and none takes more than
+        ``max_passages_per_article``: a comparison needs every article it compares."""
+        decay = self.settings.same_article_decay
+        cap = self.settings.max_passages_per_article
+        taken: dict[str, int] = {}
         chosen: list[_Fused] = []
-        for entry in ordered:
-            seen = per_article.get(entry.chunk.article_id, 0)
-            if seen >= self.settings.max_passages_per_article:
+        pool = list(ordered)
+        while pool and len(chosen) < k:
+            best = max(
+                range(len(pool)),
+                key=lambda i: pool[i].score * decay ** taken.get(pool[i].chunk.article_id, 0),
+            )
+            entry = pool.pop(best)
+            seen = taken.get(entry.chunk.article_id, 0)
+            if seen >= cap:
                 continue
-            per_article[entry.chunk.article_id] = seen + 1
+            taken[entry.chunk.article_id] = seen + 1
             chosen.append(entry)
-            if len(chosen) == k:
-                break
         return chosen
 
     def _rerank(self, query: str, candidates: list[_Fused], k: int) -> list[_Fused]:
@@ -229,6 +235,18 @@ class Retriever:
 
 def _where(filters: Filters) -> dict | None:
     return build_where(filters.sources, filters.published_after, filters.published_before)
+
+
+def _restrict(ranked: list[tuple[Chunk, float]], filters: Filters) -> list[tuple[Chunk, float]]:
+    """The part of a ranked list that ``filters`` allow, in the same order."""
+    after, before = filters.published_after, filters.published_before
+    return [
+        (chunk, score)
+        for chunk, score in ranked
+        if (not filters.sources or chunk.source in filters.sources)
+        and (after is None or (chunk.published is not None and chunk.published >= after))
+        and (before is None or (chunk.published is not None and chunk.published <= before))
+    ]
 
 
 def _intersect(filters: Filters, after: datetime | None, before: datetime | None) -> Filters | None:

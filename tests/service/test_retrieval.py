@@ -101,9 +101,17 @@ def test_no_article_takes_more_than_its_share_of_the_passages(news_index, embedd
 def test_passages_are_ranked_and_scored(news_index, embedder):
     result = retriever_for(news_index, embedder).retrieve("Baldur's Gate 3 warlock build", 5)
     assert [p.rank for p in result.passages] == [1, 2, 3, 4, 5]
-    scores = [p.fused_score for p in result.passages]
-    assert scores == sorted(scores, reverse=True)
+    assert all(p.fused_score > 0 for p in result.passages)
     assert "Warlock" in result.passages[0].chunk.title
+
+
+def test_the_same_article_decay_spreads_the_top_k_over_articles(news_index, embedder):
+    question = "Sam Bankman-Fried FTX trial"
+    spread = retriever_for(news_index, embedder, same_article_decay=0.0).retrieve(question, 8)
+    assert len({p.chunk.article_id for p in spread.passages}) == 8
+    plain = retriever_for(news_index, embedder, same_article_decay=1.0).retrieve(question, 8)
+    scores = [p.fused_score for p in plain.passages]
+    assert scores == sorted(scores, reverse=True)
 
 
 def test_metadata_off_ignores_outlets_and_dates(news_index, embedder):
