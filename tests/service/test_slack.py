@@ -552,9 +552,14 @@ def test_socket_mode_answers_a_mention_received_over_the_websocket(slack_index, 
 
 def test_socket_mode_without_an_app_token_is_refused(slack_index, fake):
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from service.slack_bot import SlackConfigError, run_socket_mode
 
     settings = slack_settings(slack_index, fake, slack_socket_mode=True)
-    with pytest.raises(SlackConfigError, match="NEWSDESK_SLACK_APP_TOKEN"):
-        asyncio.run(run_socket_mode(settings, None))
+    # A thread of its own: an earlier test may leave an event loop running in this one.
+    with (
+        ThreadPoolExecutor(1) as pool,
+        pytest.raises(SlackConfigError, match="NEWSDESK_SLACK_APP_TOKEN"),
+    ):
+        pool.submit(asyncio.run, run_socket_mode(settings, None)).result()
