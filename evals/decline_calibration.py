@@ -70,7 +70,7 @@ def main() -> None:
         extract = service.extractive.answer(
             request.question, retrieval.query_vector, retrieval.passages
         )
-        best.append(extract.best_score)
+        best.append(extract.evidence)
         answerable.append(question.answerable)
         found = {p.chunk.article_id for p in retrieval.passages}
         retrieved.append(

@@ -81,7 +81,7 @@ class Settings(BaseSettings):
     answerer: str = Field("extractive", description="'extractive' or 'provider:model'.")
     answer_sentences: int = Field(4, ge=1, le=12)
     decline_threshold: float = Field(
-        0.42,
+        0.48,
         description="Evidence score below which the extractive answerer declines; calibrated "
         "with `python -m evals.decline_calibration` (declines 95% of unanswerable questions).",
     )

@@ -82,7 +82,7 @@ class Candidate:
 class Extract:
     sentences: list[AnswerSentence]
     citations: list[Citation]
-    best_score: float
+    evidence: float
 
     @property
     def text(self) -> str:
@@ -96,7 +96,7 @@ class ExtractiveAnswerer:
         self,
         embedder: Embedder,
         max_sentences: int = 4,
-        threshold: float = 0.42,
+        threshold: float = 0.48,
         passages_considered: int = 6,
         relative_floor: float = 0.8,
         max_embedded: int = 32,
@@ -169,16 +169,24 @@ class ExtractiveAnswerer:
             self.candidates(question, query_vector, passages), key=lambda c: -c.score
         )
         best = candidates[0].score if candidates else 0.0
-        if best < self.threshold:
-            return Extract(sentences=[], citations=[], best_score=best)
-        floor = max(self.threshold, best * self.relative_floor)
+        evidence = self.evidence_score(best, passages)
+        if evidence < self.threshold:
+            return Extract(sentences=[], citations=[], evidence=evidence)
+        floor = best * self.relative_floor
         chosen = self._select([c for c in candidates if c.score >= floor])
         sentences, citations = [], []
         for n, cand in enumerate(chosen, start=1):
             chunk = cand.passage.chunk
             sentences.append(AnswerSentence(text=cand.text, citations=[n]))
             citations.append(Citation.quoting(n, chunk, cand.text, cand.start, cand.end))
-        return Extract(sentences=sentences, citations=citations, best_score=best)
+        return Extract(sentences=sentences, citations=citations, evidence=evidence)
+
+    def evidence_score(self, best_sentence: float, passages: list[Passage]) -> float:
+        """How strongly the articles bear on the question: the best sentence's score averaged
+        with the best passage's dense similarity. A sentence that merely shares a name with
+        the question ("Mars") inside an off-topic passage scores low on the second half."""
+        topical = [p.dense_score for p in passages if p.dense_score is not None]
+        return (best_sentence + (max(topical) if topical else 0.0)) / 2
 
     def _select(self, ranked: list[Candidate]) -> list[Candidate]:
         """Best first, one sentence per article before a second from any, no repeats."""
