@@ -98,7 +98,7 @@ class ExtractiveAnswerer:
         max_sentences: int = 4,
         threshold: float = 0.48,
         passages_considered: int = 6,
-        relative_floor: float = 0.8,
+        relative_floor: float = 0.9,
         max_embedded: int = 32,
         cache_size: int = 20_000,
     ):
