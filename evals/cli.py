@@ -118,7 +118,7 @@ def run(
             if any(asked.get(key) != value for key, value in sample.items()):
                 raise DatasetError(f"{check} holds thresholds for the sample {sample}, not {asked}")
     except DatasetError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        console.print(f"[red]error:[/red] {exc}", soft_wrap=True, highlight=False)
         raise typer.Exit(2) from None
 
     out = out or DEFAULT_CACHE / "eval-runs" / f"{data.name}-{datetime.now(UTC):%Y%m%dT%H%M%S}"
@@ -179,7 +179,7 @@ def compare_runs(
     try:
         a, b = load_run(run_a), load_run(run_b)
     except (FileNotFoundError, ValueError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        console.print(f"[red]error:[/red] {exc}", soft_wrap=True, highlight=False)
         raise typer.Exit(2) from None
     if a.meta.corpus_hash != b.meta.corpus_hash or a.meta.questions != b.meta.questions:
         console.print("[yellow]note: the runs used different corpora or question sets[/yellow]")
