@@ -57,6 +57,7 @@ ANSWER_SETTINGS = (
     "top_k",
     "dense_depth",
     "keyword_depth",
+    "fusion",
     "rrf_k",
     "dense_weight",
     "keyword_weight",

@@ -312,28 +312,20 @@ class NewsIndex:
             )
         }
 
-    def query_dense(
+    def nearest(
         self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None
-    ) -> list[tuple[Chunk, float]]:
-        """Nearest chunks with cosine similarity (1 - cosine distance)."""
-        total = self.chunks.count()
-        if total == 0:
-            return []
+    ) -> list[tuple[str, float]]:
+        """Ids of the nearest chunks with their cosine similarity (1 - cosine distance).
+
+        Ids only: fetching 150 documents and metadatas costs ~7x the search itself, and a
+        reader that keeps the chunks in memory (the keyword index does) needs none of it.
+        """
         found = self.chunks.query(
-            query_embeddings=[vector.tolist()],
-            n_results=min(k, total),
-            where=where,
-            include=["documents", "metadatas", "distances"],
+            query_embeddings=[vector.tolist()], n_results=k, where=where, include=["distances"]
         )
         return [
-            (self._chunk_from(cid, doc, meta), 1.0 - float(dist))
-            for cid, doc, meta, dist in zip(
-                found["ids"][0],
-                found["documents"][0],
-                found["metadatas"][0],
-                found["distances"][0],
-                strict=True,
-            )
+            (cid, 1.0 - float(dist))
+            for cid, dist in zip(found["ids"][0], found["distances"][0], strict=True)
         ]
 
     @staticmethod

@@ -39,14 +39,20 @@ class Settings(BaseSettings):
     # --- retrieval ---
     top_k: int = Field(8, ge=1, le=50)
     dense_depth: int = Field(
-        150, ge=1, le=500, description="Dense candidates; sub-queries filter these in memory."
+        300, ge=1, le=500, description="Dense candidates; sub-queries filter these in memory."
     )
-    keyword_depth: int = Field(50, ge=1, le=500)
-    rrf_k: int = Field(10, ge=1, description="Reciprocal rank fusion constant (MultiHop-tuned).")
+    keyword_depth: int = Field(150, ge=1, le=500)
+    fusion: Literal["zscore", "rrf"] = Field(
+        "zscore",
+        description="How the dense and keyword lists combine: 'zscore' adds each list's scores "
+        "measured above its lowest in standard deviations (keeps how far ahead a passage is); "
+        "'rrf' adds reciprocal ranks (ignores the scores).",
+    )
+    rrf_k: int = Field(10, ge=1, description="Reciprocal rank fusion constant ('rrf' only).")
     dense_weight: float = Field(
-        0.3, ge=0, description="RRF weight of the dense lists (MiniLM trails BM25 on news)."
+        0.3, ge=0, description="Weight of the dense lists (MiniLM trails BM25 on news)."
     )
-    keyword_weight: float = Field(1.0, ge=0)
+    keyword_weight: float = Field(0.7, ge=0, description="Weight of the keyword lists.")
     max_passages_per_article: int = Field(2, ge=1)
     same_article_decay: float = Field(
         0.8,
@@ -71,7 +77,9 @@ class Settings(BaseSettings):
         "search to them; 'off' ignores them.",
     )
     subquery_weight: float = Field(
-        1.0, ge=0, description="RRF weight of each outlet/date sub-query's lists."
+        2.0,
+        ge=0,
+        description="Weight of each outlet/date sub-query's lists (the whole question's: 1).",
     )
     date_padding_hours: int = Field(
         24, ge=0, le=24 * 31, description="Widening of dates read from a question (time zones)."

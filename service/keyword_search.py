@@ -30,6 +30,11 @@ class Snapshot:
     source_codes: np.ndarray
     source_ids: dict[str, int]
     published_ts: np.ndarray
+    by_id: dict[str, Chunk]
+
+    @property
+    def sources(self) -> list[str]:
+        return sorted(self.source_ids.keys() - {""})
 
 
 def _stemmer() -> Callable[[str], str] | None:
@@ -84,17 +89,21 @@ class KeywordIndex:
                 [c.published.timestamp() if c.published else np.nan for c in chunks],
                 dtype=np.float64,
             ),
+            by_id={c.id: c for c in chunks},
         )
 
     def scores(self, query: str) -> tuple[Snapshot, np.ndarray | None]:
         """BM25 score of every chunk of the current snapshot (None: nothing to match)."""
         snapshot = self.refresh()
+        return snapshot, self.score(snapshot, query)
+
+    def score(self, snapshot: Snapshot, query: str) -> np.ndarray | None:
         if snapshot.retriever is None:
-            return snapshot, None
+            return None
         tokens = self.tokenize([query])[0]
         if not tokens:
-            return snapshot, None
-        return snapshot, snapshot.retriever.get_scores(tokens)
+            return None
+        return snapshot.retriever.get_scores(tokens)
 
     @staticmethod
     def top(

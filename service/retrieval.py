@@ -1,10 +1,11 @@
-"""Hybrid retrieval: dense (Chroma) and keyword (BM25) lists fused by reciprocal rank.
+"""Hybrid retrieval: dense (Chroma) and keyword (BM25) lists fused into one ranking.
 
-RRF needs no score calibration between the lists. Outlets and dates named in the question add
-sub-queries restricted to each of them (or, if configured, filter the whole search), so a
-comparison of two outlets gets passages from both; capping passages per article keeps the top-k
-spread over the several articles a multi-hop question needs. A cross-encoder, when configured,
-reorders the fused candidates.
+Each list's scores are standardised before they are added (or, if configured, replaced by
+reciprocal ranks), so cosine similarities and BM25 scores need no calibration against each
+other. Outlets and dates named in the question add sub-queries restricted to each of them (or,
+if configured, filter the whole search), so a comparison of two outlets gets passages from
+both; capping passages per article keeps the top-k spread over the several articles a
+multi-hop question needs. A cross-encoder, when configured, reorders the fused candidates.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from ingest.embedding import Embedder
 from ingest.index import NewsIndex, build_where
 from ingest.models import Chunk
 from ingest.settings import Settings
-from service.keyword_search import KeywordIndex
+from service.keyword_search import KeywordIndex, Snapshot
 from service.models import Filters, Passage, StageTimings
 from service.query_parsing import ParsedQuestion, parse_question
 from service.reranking import Reranker
@@ -40,7 +41,6 @@ class View:
 
     filters: Filters
     weight: float
-    keyword_query: str | None = None
 
 
 @dataclass
@@ -70,17 +70,20 @@ class Retriever:
         self.reranker = reranker
 
     def known_sources(self) -> list[str]:
-        return sorted(self.keywords.refresh().source_ids.keys() - {""})
+        return self.keywords.refresh().sources
 
     def resolve_sources(self, names: list[str]) -> list[str]:
         """Outlet names as the index spells them, matched without regard to case."""
         known = {s.casefold(): s for s in self.known_sources()}
         return [known.get(name.strip().casefold(), name.strip()) for name in names if name.strip()]
 
-    def parse(self, question: str, as_of: date | None = None) -> ParsedQuestion:
+    def parse(
+        self, question: str, as_of: date | None = None, sources: list[str] | None = None
+    ) -> ParsedQuestion:
         if self.settings.question_metadata == "off":
             return ParsedQuestion(question=question)
-        return parse_question(question, self.known_sources(), as_of)
+        known = self.known_sources() if sources is None else sources
+        return parse_question(question, known, as_of)
 
     def retrieve(
         self,
@@ -93,7 +96,8 @@ class Retriever:
         timings = StageTimings()
 
         started = time.perf_counter()
-        parsed = self.parse(query, as_of)
+        snapshot = self.keywords.refresh()
+        parsed = self.parse(query, as_of, snapshot.sources)
         applied = self._applied_filters(filters or Filters(), parsed)
         views = self._views(query, applied, parsed)
         timings.parse_ms = _ms(started)
@@ -103,20 +107,16 @@ class Retriever:
         timings.embed_ms = _ms(started)
 
         started = time.perf_counter()
-        dense = self.index.query_dense(vector, settings.dense_depth, _where(applied))
+        dense = self._dense(snapshot, vector, applied)
         dense_lists = [dense] + [_restrict(dense, view.filters) for view in views[1:]]
         timings.dense_ms = _ms(started)
 
         started = time.perf_counter()
-        snapshot, scores = self.keywords.scores(query)
-        keyword_lists = []
-        for view in views:
-            view_scores = scores
-            if view.keyword_query:
-                view_scores = self.keywords.scores(view.keyword_query)[1]
-            keyword_lists.append(
-                self.keywords.top(snapshot, view_scores, settings.keyword_depth, view.filters)
-            )
+        scores = self.keywords.score(snapshot, query)
+        keyword_lists = [
+            self.keywords.top(snapshot, scores, settings.keyword_depth, view.filters)
+            for view in views
+        ]
         timings.keyword_ms = _ms(started)
 
         started = time.perf_counter()
@@ -144,6 +144,21 @@ class Retriever:
         return RetrievalResult(
             passages=passages, query_vector=vector, filters=applied, parsed=parsed, timings=timings
         )
+
+    def _dense(
+        self, snapshot: Snapshot, vector: np.ndarray, applied: Filters
+    ) -> list[tuple[Chunk, float]]:
+        """Nearest chunks, their text taken from the keyword snapshot; a chunk written since
+        the snapshot is fetched from the store, one deleted since is left out."""
+        nearest = self.index.nearest(vector, self.settings.dense_depth, _where(applied))
+        missing = [cid for cid, _ in nearest if cid not in snapshot.by_id]
+        fetched = self.index.get_chunks(missing) if missing else {}
+        found = []
+        for cid, similarity in nearest:
+            chunk = snapshot.by_id.get(cid) or fetched.get(cid)
+            if chunk is not None:
+                found.append((chunk, similarity))
+        return found
 
     # --- the question's metadata --------------------------------------------------------
 
@@ -191,18 +206,21 @@ class Retriever:
         keyword_lists: list[list[tuple[Chunk, float]]],
     ) -> list[_Fused]:
         fused: dict[str, _Fused] = {}
-        rrf_k = self.settings.rrf_k
+        contribution = _zscore_contributions if self.settings.fusion == "zscore" else self._rrf
         for view, dense, keyword in zip(views, dense_lists, keyword_lists, strict=True):
             for weight, ranked, attr in (
                 (self.settings.dense_weight, dense, "dense"),
                 (self.settings.keyword_weight, keyword, "keyword"),
             ):
-                for rank, (chunk, score) in enumerate(ranked, start=1):
+                for (chunk, score), gain in zip(ranked, contribution(ranked), strict=True):
                     entry = fused.setdefault(chunk.id, _Fused(chunk))
-                    entry.score += view.weight * weight / (rrf_k + rank)
+                    entry.score += view.weight * weight * gain
                     if getattr(entry, attr) is None:
                         setattr(entry, attr, score)
         return sorted(fused.values(), key=lambda e: (-e.score, e.chunk.id))
+
+    def _rrf(self, ranked: list[tuple[Chunk, float]]) -> list[float]:
+        return [1.0 / (self.settings.rrf_k + rank) for rank in range(1, len(ranked) + 1)]
 
     def _diversify(self, ordered: list[_Fused], k: int) -> list[_Fused]:
         """The best k, where each passage already taken from an article discounts that
@@ -231,6 +249,19 @@ class Retriever:
         for entry, score in zip(candidates, scores, strict=True):
             entry.rerank = float(score)
         return sorted(candidates, key=lambda e: (-(e.rerank or 0.0), e.chunk.id))[:k]
+
+
+def _zscore_contributions(ranked: list[tuple[Chunk, float]]) -> list[float]:
+    """Each score above the list's lowest, in the list's standard deviations: BM25 and cosine
+    scales become comparable, a passage far ahead of the rest keeps its lead (RRF flattens it),
+    and a passage missing from a list scores what that list's weakest candidate scores."""
+    if not ranked:
+        return []
+    scores = np.array([score for _, score in ranked], dtype=np.float64)
+    spread = scores.std()
+    if spread == 0:
+        return [0.0] * len(ranked)
+    return ((scores - scores.min()) / spread).tolist()
 
 
 def _where(filters: Filters) -> dict | None:
