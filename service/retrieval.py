@@ -10,6 +10,7 @@ multi-hop question needs. A cross-encoder, when configured, reorders the fused c
 
 from __future__ import annotations
 
+import heapq
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -225,20 +226,25 @@ class Retriever:
     def _diversify(self, ordered: list[_Fused], k: int) -> list[_Fused]:
         """The best k, where each passage already taken from an article discounts that
         article's next ones by ``same_article_decay``, and none takes more than
-        ``max_passages_per_article``: a comparison needs every article it compares."""
+        ``max_passages_per_article``: a comparison needs every article it compares.
+
+        Lazy greedy over a heap: a discount only ever lowers a score, so an entry whose
+        article gained a passage since it was scored is rescored and pushed back, never missed.
+        """
         decay = self.settings.same_article_decay
         cap = self.settings.max_passages_per_article
         taken: dict[str, int] = {}
         chosen: list[_Fused] = []
-        pool = list(ordered)
-        while pool and len(chosen) < k:
-            best = max(
-                range(len(pool)),
-                key=lambda i: pool[i].score * decay ** taken.get(pool[i].chunk.article_id, 0),
-            )
-            entry = pool.pop(best)
+        heap = [(-entry.score, position, 0) for position, entry in enumerate(ordered)]
+        heapq.heapify(heap)
+        while heap and len(chosen) < k:
+            _, position, scored_with = heapq.heappop(heap)
+            entry = ordered[position]
             seen = taken.get(entry.chunk.article_id, 0)
             if seen >= cap:
+                continue
+            if seen != scored_with:
+                heapq.heappush(heap, (-entry.score * decay**seen, position, seen))
                 continue
             taken[entry.chunk.article_id] = seen + 1
             chosen.append(entry)
