@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 from functools import cached_property
 from pathlib import Path
@@ -11,14 +12,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ingest.onnx_encoder import OnnxEncoder, OnnxUnsupported
 from ingest.settings import Settings
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
+log = logging.getLogger(__name__)
+
 PACKAGED_MODEL = "all-MiniLM-L6-v2"
 
-_models: dict[tuple[str, str], Embedder] = {}
+_models: dict[tuple, Embedder] = {}
 _lock = threading.Lock()
 
 
@@ -34,11 +38,21 @@ def resolve_model_path(name: str) -> str:
 class Embedder:
     """Wraps a SentenceTransformer; vectors are unit-norm so cosine = dot product."""
 
-    def __init__(self, name: str, dtype: str = "float32", batch_size: int = 32):
+    def __init__(
+        self,
+        name: str,
+        dtype: str = "float32",
+        batch_size: int = 32,
+        question_encoder: str = "torch",
+        cache_dir: Path | None = None,
+    ):
         self.name = name
         self.dtype = dtype
         self.batch_size = batch_size
+        self.question_encoder = question_encoder
+        self.cache_dir = cache_dir
         self.path = resolve_model_path(name)
+        self._onnx_lock = threading.Lock()
 
     @cached_property
     def model(self) -> SentenceTransformer:
@@ -92,13 +106,40 @@ class Embedder:
         return np.asarray(vectors, dtype=np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
+        encoder = self.onnx_encoder
+        if encoder is not None:
+            return encoder.encode(text)
         return self.embed([text])[0]
+
+    @cached_property
+    def onnx_encoder(self) -> OnnxEncoder | None:
+        """The ONNX runtime for single questions, or None where it would not give the same
+        vectors (another dtype, an unsupported model, a failed export): torch serves then."""
+        if self.question_encoder != "onnx" or self.dtype != "float32" or self.cache_dir is None:
+            return None
+        with self._onnx_lock:
+            try:
+                return OnnxEncoder(self.model, self.path, self.cache_dir)
+            except (OnnxUnsupported, ImportError) as exc:
+                log.warning("questions are embedded with torch: %s", exc)
+                return None
 
 
 def get_embedder(settings: Settings) -> Embedder:
     """One model per process: loading costs seconds and hundreds of MB."""
-    key = (settings.embedding_model, settings.embedding_dtype)
+    key = (
+        settings.embedding_model,
+        settings.embedding_dtype,
+        settings.question_encoder,
+        settings.model_cache_dir,
+    )
     with _lock:
         if key not in _models:
-            _models[key] = Embedder(*key, batch_size=settings.embedding_batch_size)
+            _models[key] = Embedder(
+                settings.embedding_model,
+                settings.embedding_dtype,
+                batch_size=settings.embedding_batch_size,
+                question_encoder=settings.question_encoder,
+                cache_dir=settings.model_cache_dir,
+            )
         return _models[key]
