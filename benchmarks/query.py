@@ -10,7 +10,9 @@ Two corpora:
   ``~/.cache/newsdesk/bench-index``.
 
 Questions are MultiHop-RAG queries (seeded sample), run through ``Retriever`` exactly as the
-service does (query embedding, outlet/date sub-queries, BM25, fusion), without a reranker.
+service does (query embedding, outlet/date sub-queries, BM25, fusion), without a reranker. The
+baseline, timed in the same run on the same questions, is what a plain dense RAG stack does:
+embed the question with the model's own ``encode`` and ask Chroma for the top 10 with their text.
 
     HF_HUB_OFFLINE=1 python -m benchmarks.query --corpus multihop --mode embedded --mode server
     HF_HUB_OFFLINE=1 python -m benchmarks.query --corpus synthetic --chunks 100000 --mode embedded
@@ -162,8 +164,23 @@ def measure(settings: Settings, questions: list[str], warmup: int) -> dict[str, 
             rows[stage].append(timings[f"{stage}_ms"])
         rows["total"].append(total)
         views.append(1 + len(result.parsed.outlets) + len(result.parsed.dates))
+    baseline = []
+    for question in questions:
+        started = time.perf_counter()
+        vector = embedder.embed([question])[0]
+        index.chunks.query(
+            query_embeddings=[vector.tolist()],
+            n_results=10,
+            include=["documents", "metadatas", "distances"],
+        )
+        baseline.append((time.perf_counter() - started) * 1000)
+    rows["baseline"] = baseline
     return {
         "chunks": index.counts()["chunks"],
+        "question_encoder": "onnx" if embedder.onnx_encoder else "torch",
+        "total_to_baseline_p50": round(
+            float(np.percentile(rows["total"], 50) / np.percentile(baseline, 50)), 2
+        ),
         "keyword_index_build_s": round(keyword_build, 1),
         "queries": len(questions),
         "searches_per_query_mean": round(float(np.mean(views)), 2),
@@ -193,11 +210,19 @@ def main() -> None:
         default=None,
         help="Override NEWSDESK_QUESTION_METADATA for this run.",
     )
+    parser.add_argument(
+        "--question-encoder",
+        choices=["onnx", "torch"],
+        default=None,
+        help="Override NEWSDESK_QUESTION_ENCODER for this run.",
+    )
     args = parser.parse_args()
 
     base = Settings()
     if args.question_metadata:
         base = base.model_copy(update={"question_metadata": args.question_metadata})
+    if args.question_encoder:
+        base = base.model_copy(update={"question_encoder": args.question_encoder})
     if args.corpus == "multihop":
         settings = multihop_settings(base)
     else:
@@ -233,9 +258,10 @@ def main() -> None:
     for mode, r in results.items():
         print(f"\n{args.corpus} · {mode} · {r['chunks']} chunks · {r['queries']} queries")
         print(f"{'stage':<8} {'p50 ms':>8} {'p95 ms':>8}")
-        for stage in (*STAGES, "total"):
+        for stage in (*STAGES, "total", "baseline"):
             t = r[f"{stage}_ms"]
             print(f"{stage:<8} {t['p50']:>8} {t['p95']:>8}")
+        print(f"total / baseline (p50): {r['total_to_baseline_p50']}")
 
 
 if __name__ == "__main__":
