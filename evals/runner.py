@@ -23,6 +23,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from filelock import FileLock
 from pydantic import BaseModel, Field
 
 from evals.bootstrap import Estimate
@@ -249,18 +250,22 @@ def run_dataset(
     settings = base.model_copy(
         update={"data_dir": cache_root / key, "collection_prefix": "eval", "chroma_url": None}
     )
-    index = NewsIndex(settings, embedder.fingerprint, embedder.dimension)
-    ingestor = build_ingestor(settings, index=index, embedder=embedder)
-    done = 0
+    cache_root.mkdir(parents=True, exist_ok=True)
+    # Two runs with one key would write the same embedded Chroma at once: the second waits,
+    # then finds every article already indexed.
+    with FileLock(cache_root / f"{key}.lock"):
+        index = NewsIndex(settings, embedder.fingerprint, embedder.dimension)
+        ingestor = build_ingestor(settings, index=index, embedder=embedder)
+        done = 0
 
-    def advance(step: int) -> None:
-        nonlocal done
-        done += step
-        report("index", done, len(dataset.articles))
+        def advance(step: int) -> None:
+            nonlocal done
+            done += step
+            report("index", done, len(dataset.articles))
 
-    ingestor.on_progress = advance
-    report("index", 0, len(dataset.articles))
-    ingest = ingestor.ingest_articles(dataset.articles, origin=dataset.name)
+        ingestor.on_progress = advance
+        report("index", 0, len(dataset.articles))
+        ingest = ingestor.ingest_articles(dataset.articles, origin=dataset.name)
     if not ingest.ok:
         raise RuntimeError(f"indexing the {dataset.name} corpus failed: {ingest.errors[0]}")
 

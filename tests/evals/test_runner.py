@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from evals.datasets import load_dev
@@ -48,3 +54,30 @@ def test_dev_run_scores_every_question_and_reuses_its_index(tmp_path, embedder):
     assert again.meta.index_key == first.meta.index_key
     assert again.meta.chunks_written == 0
     assert len(again.questions) == 2
+
+
+@pytest.mark.integration
+def test_two_runs_sharing_a_cache_build_its_index_once(tmp_path):
+    """Two processes start on an empty cache at once: one indexes, the other waits and reuses."""
+    cli = Path(sys.executable).parent / "newsdesk"
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    command = [str(cli), "eval", "--dataset", "dev", "--retrieval-only"]
+    runs = [
+        subprocess.Popen(
+            [*command, "--cache-dir", str(tmp_path / "cache"), "--out", str(tmp_path / f"run{n}")],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in (1, 2)
+    ]
+    for run in runs:
+        _, err = run.communicate(timeout=600)
+        assert run.returncode == 0, err
+    metas = [
+        json.loads((tmp_path / f"run{n}" / "results.json").read_text())["meta"] for n in (1, 2)
+    ]
+    assert metas[0]["index_key"] == metas[1]["index_key"]
+    written = sorted(m["chunks_written"] for m in metas)
+    assert written[0] == 0 and written[1] > 0
