@@ -311,7 +311,10 @@ def summarise(
     declined = [r.status == "declined" for r in scored]
     unanswerable = [not r.answerable for r in scored]
     both = [d and u for d, u in zip(declined, unanswerable, strict=True)]
-    out["decline_precision"] = ratio_ci(both, declined, resamples, seed)
+    # Precision only means something where both kinds are asked: a group of answerable questions
+    # alone would always score 0 (its declines show in "answered"), unanswerable ones alone 1.
+    mixed = any(unanswerable) and not all(unanswerable)
+    out["decline_precision"] = ratio_ci(both, declined, resamples, seed) if mixed else Estimate()
     out["decline_recall"] = ratio_ci(both, unanswerable, resamples, seed)
     for stage in STAGES:
         times = [r.timings_ms[stage] for r in scored if stage in r.timings_ms]

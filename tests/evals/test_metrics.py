@@ -265,6 +265,15 @@ def test_all_declined_and_nothing_declined():
     assert out["hits10"].value is None
 
 
+def test_decline_precision_is_left_out_of_groups_with_one_kind_of_question():
+    answerable_only = [row("f", "declined", True, False, 1), row("f", "answered", True, True, 1)]
+    assert summarise(answerable_only, resamples=200)["decline_precision"].value is None
+    unanswerable_only = [row("null", "declined", False, None, 1)]
+    out = summarise(unanswerable_only, resamples=200)
+    assert out["decline_precision"].value is None
+    assert out["decline_recall"].value == 1.0
+
+
 def test_errors_are_left_out_of_declines_and_latency():
     rows = [row("f", "answered", True, True, 10), row("f", "error", True, False, 999)]
     out = summarise(rows, resamples=200)
