@@ -9,7 +9,9 @@ questions would be declined and how many answerable ones — in particular answe
 evidence was retrieved — would be declined too. It reports the threshold that maximises Youden's J
 (decline recall on unanswerable minus decline rate on answerable); the default suggestion is the
 lowest threshold that still declines a target share (95%) of unanswerable questions, because
-quoting unrelated text is worse for a reader than a plain "not found".
+quoting unrelated text is worse for a reader than a plain "not found". Questions declined before
+any answerer runs, for naming something no article mentions (``decline_absent_names``), count
+as declined at every threshold.
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ def main() -> None:
         raise SystemExit("build the eval index first: newsdesk eval --dataset multihop --limit 1")
     service = AnswerService(settings, index, embedder)
 
-    best, answerable, retrieved = [], [], []
+    best, answerable, retrieved, absent = [], [], [], []
     for question in questions:
         request = AskRequest(question=question.question, as_of=question.as_of)
         retrieval = service.retriever.retrieve(
@@ -71,6 +73,8 @@ def main() -> None:
             request.question, retrieval.query_vector, retrieval.passages
         )
         best.append(extract.evidence)
+        names = service.retriever.absent_names(question.question)
+        absent.append(settings.decline_absent_names and bool(names))
         answerable.append(question.answerable)
         found = {p.chunk.article_id for p in retrieval.passages}
         retrieved.append(
@@ -78,11 +82,16 @@ def main() -> None:
         )
 
     best_arr, ans, ret = np.array(best), np.array(answerable), np.array(retrieved)
+    named = np.array(absent, dtype=bool)
     print(f"questions {len(best)}: unanswerable {(~ans).sum()}, answerable {ans.sum()}")
+    print(
+        f"declined for naming what no article mentions: {named[~ans].sum()} unanswerable, "
+        f"{named[ans].sum()} answerable ({named[ans & ret].sum()} with their evidence retrieved)"
+    )
     print(" threshold  declined-unanswerable  declined-answerable  declined-with-evidence   J")
     rows: list[tuple[float, float, float]] = []
     for threshold in np.arange(0.30, 0.81, 0.02):
-        declined = best_arr < threshold
+        declined = named | (best_arr < threshold)
         recall = declined[~ans].mean() if (~ans).any() else 0.0
         false_rate = declined[ans].mean() if ans.any() else 0.0
         evidence_rate = declined[ans & ret].mean() if (ans & ret).any() else 0.0

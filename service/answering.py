@@ -42,6 +42,7 @@ DECLINE_TEXT = (
     "closely enough to quote."
 )
 LLM_DECLINE_TEXT = "I could not find this in the indexed articles: {reason}."
+ABSENT_TEXT = "I could not find this in the indexed articles: none of them mentions {names}."
 
 
 class AnswerService:
@@ -101,6 +102,9 @@ class AnswerService:
     def ask(self, request: AskRequest) -> Answer:
         started = time.perf_counter()
         retrieval = self._retrieve(request)
+        absent = self._absent_answer(request, retrieval, started)
+        if absent is not None:
+            return absent
         if not self.uses_llm or not retrieval.passages:
             return self._extractive_answer(request, retrieval, started)
         try:
@@ -126,8 +130,9 @@ class AnswerService:
         started = time.perf_counter()
         retrieval = self._retrieve(request)
         yield PassagesEvent(passages=retrieval.passages)
-        if not self.uses_llm or not retrieval.passages:
-            answer = self._extractive_answer(request, retrieval, started)
+        absent = self._absent_answer(request, retrieval, started)
+        if absent is not None or not self.uses_llm or not retrieval.passages:
+            answer = absent or self._extractive_answer(request, retrieval, started)
             yield from _replay(answer)
             yield AnswerEvent(answer=answer)
             return
@@ -162,6 +167,32 @@ class AnswerService:
         if self.llm is None:
             raise LLMFailure(self.llm_error or "no LLM is configured")
         return self.llm
+
+    def _absent_answer(
+        self, request: AskRequest, retrieval: RetrievalResult, started: float
+    ) -> Answer | None:
+        """A decline naming what no article mentions, before any answerer runs; None when
+        every name in the question is found (or the check is off)."""
+        if not self.settings.decline_absent_names:
+            return None
+        step = time.perf_counter()
+        absent = self.retriever.absent_names(request.question)
+        retrieval.timings.answer_ms = _ms(step)
+        if not absent:
+            return None
+        retrieval.timings.total_ms = _ms(started)
+        return Answer(
+            id=uuid.uuid4().hex,
+            question=request.question,
+            status="declined",
+            text=ABSENT_TEXT.format(names=", ".join(f"“{name}”" for name in absent)),
+            passages=retrieval.passages,
+            filters=retrieval.filters,
+            timings=retrieval.timings,
+            answerer=self.llm.name if self.llm else self.extractive.name,
+            index_version=self.index.generation(),
+            created_at=datetime.now(UTC),
+        )
 
     def _extractive_answer(
         self,

@@ -95,8 +95,8 @@ class ExtractiveAnswerer:
     def __init__(
         self,
         embedder: Embedder,
+        threshold: float,
         max_sentences: int = 4,
-        threshold: float = 0.48,
         passages_considered: int = 6,
         relative_floor: float = 0.9,
         max_embedded: int = 32,

@@ -120,6 +120,15 @@ class KeywordIndex:
         top = top[np.argsort(-scores[top], kind="stable")]
         return [(snapshot.chunks[i], float(scores[i])) for i in top if scores[i] > 0]
 
+    def mentions(self, snapshot: Snapshot, phrase: str, depth: int = 20) -> bool:
+        """Whether some chunk holds ``phrase`` (any case and spacing): a phrase's rare words
+        bring the chunks holding it to the top of its own BM25 ranking."""
+        wanted = " ".join(phrase.casefold().split())
+        for chunk, _ in self.top(snapshot, self.score(snapshot, phrase), depth):
+            if wanted in " ".join(contextual_text(chunk).casefold().split()):
+                return True
+        return False
+
     def search(
         self, query: str, k: int, filters: Filters | None = None
     ) -> list[tuple[Chunk, float]]:

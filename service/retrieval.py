@@ -23,7 +23,8 @@ from ingest.models import Chunk
 from ingest.settings import Settings
 from service.keyword_search import KeywordIndex, Snapshot
 from service.models import Filters, Passage, StageTimings
-from service.query_parsing import ParsedQuestion, parse_question
+from service.named_entities import names_in
+from service.query_parsing import ParsedQuestion, outlet_aliases, parse_question
 from service.reranking import Reranker
 
 
@@ -77,6 +78,16 @@ class Retriever:
         """Outlet names as the index spells them, matched without regard to case."""
         known = {s.casefold(): s for s in self.known_sources()}
         return [known.get(name.strip().casefold(), name.strip()) for name in names if name.strip()]
+
+    def absent_names(self, question: str) -> list[str]:
+        """Names in the question (not outlets) that no indexed article mentions."""
+        snapshot = self.keywords.refresh()
+        outlets = [alias for source in snapshot.sources for alias in outlet_aliases(source)]
+        return [
+            name
+            for name in names_in(question, outlets)
+            if not self.keywords.mentions(snapshot, name)
+        ]
 
     def parse(
         self, question: str, as_of: date | None = None, sources: list[str] | None = None

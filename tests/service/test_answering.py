@@ -75,6 +75,33 @@ def test_unrelated_question_is_declined_plainly(service):
     assert "could not find" in answer.text
 
 
+def test_a_question_about_someone_no_article_mentions_is_declined_by_name(service):
+    question = "Which university did Shubha Satheesh attend, according to The Age?"
+    answer = service.ask(AskRequest(question=question))
+    assert answer.status == "declined" and answer.citations == []
+    assert "none of them mentions “Shubha Satheesh”" in answer.text
+    events = list(service.stream(AskRequest(question=question)))
+    assert events[0].event == "passages" and events[-1].answer.status == "declined"
+    assert "".join(e.text for e in events if e.event == "delta") == events[-1].answer.text
+
+
+def test_names_the_articles_mention_in_any_case_are_not_held_against_a_question(service):
+    for question in (
+        "For how many years have Jada Pinkett Smith and Will Smith been separated?",
+        "What did JADA PINKETT SMITH say about Will Smith?",
+    ):
+        answer = service.ask(AskRequest(question=question))
+        assert "none of them mentions" not in answer.text
+    assert service.retriever.absent_names("What did The Age report about Travis Kelce?") == []
+
+
+def test_the_name_check_can_be_turned_off(news_index):
+    settings = news_index.model_copy(update={"decline_absent_names": False})
+    relaxed = AnswerService.from_settings(settings)
+    answer = relaxed.ask(AskRequest(question="What did Shubha Satheesh say about the FTX trial?"))
+    assert "none of them mentions" not in answer.text
+
+
 def test_date_filter_excludes_other_dates(service, sample_article):
     answer = service.ask(
         AskRequest(
