@@ -24,12 +24,9 @@ import argparse
 import json
 import random
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -37,6 +34,7 @@ import numpy as np
 
 from evals.datasets import load_multihop
 from evals.runner import DEFAULT_CACHE, index_key
+from ingest.chroma_server import local_chroma_server
 from ingest.chunking import Chunker
 from ingest.embedding import get_embedder
 from ingest.index import NewsIndex
@@ -46,38 +44,6 @@ from service.retrieval import Retriever
 
 STAGES = ("parse", "embed", "dense", "keyword", "fuse")
 AS_OF = date(2023, 12, 26)
-
-
-@contextmanager
-def chroma_server(path: Path):
-    """A `chroma run` on a free loopback port serving ``path``; yields its URL."""
-    import httpx
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    chroma = Path(sys.executable).parent / "chroma"
-    proc = subprocess.Popen(
-        [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"chroma server on {path} did not start")
-            time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def multihop_settings(base: Settings) -> Settings:
@@ -240,7 +206,7 @@ def main() -> None:
             if args.corpus == "multihop":  # the eval cache may be open elsewhere: serve a copy
                 served = Path(tmp) / "chroma"
                 shutil.copytree(settings.chroma_dir, served)
-            with chroma_server(served) as url:
+            with local_chroma_server(served) as url:
                 results[mode] = measure(
                     settings.model_copy(update={"chroma_url": url}), questions, args.warmup
                 )

@@ -15,6 +15,7 @@ for _name in [n for n in os.environ if n.startswith("NEWSDESK_")]:
 
 import pytest  # noqa: E402
 
+from ingest.chroma_server import local_chroma_server  # noqa: E402
 from ingest.embedding import Embedder, get_embedder  # noqa: E402
 from ingest.loaders import article_from_record, load_paths  # noqa: E402
 from ingest.models import Article  # noqa: E402
@@ -80,45 +81,6 @@ def news_index(tmp_path_factory, embedder, multihop_articles, sample_article) ->
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory) -> str:
     """A real `chroma run` server on a free loopback port; yields its URL."""
-    import socket
-    import subprocess
-    import sys
-    import time
-
-    import httpx
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    chroma = Path(sys.executable).parent / "chroma"
     path = tmp_path_factory.mktemp("chroma-server")
-    log = (path / "server.log").open("w")
-    proc = subprocess.Popen(
-        [
-            str(chroma),
-            "run",
-            "--path",
-            str(path / "db"),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"chroma server did not start; see {path / 'server.log'}")
-        time.sleep(0.2)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    with local_chroma_server(path / "db", log=path / "server.log", timeout=60) as url:
+        yield url
