@@ -48,13 +48,14 @@ class OnnxEncoder:
         if not self.path.is_file():
             _export(model, self.path)
         self.session = _session(self.path)
+        self.inputs = [i.name for i in self.session.get_inputs()]
         self._check_agreement()
 
     def encode(self, text: str) -> np.ndarray:
         encoded = self.tokenizer(
             [text], truncation=True, max_length=self.max_tokens, return_tensors="np"
         )
-        feeds = {name: encoded[name].astype(np.int64) for name in self._inputs}
+        feeds = {name: encoded[name].astype(np.int64) for name in self.inputs}
         hidden = self.session.run(None, feeds)[0][0]
         mask = encoded["attention_mask"][0].astype(np.float32)[:, None]
         if self.pooling == "cls":
@@ -62,10 +63,6 @@ class OnnxEncoder:
         else:
             vector = (hidden * mask).sum(axis=0) / max(float(mask.sum()), 1.0)
         return (vector / np.linalg.norm(vector)).astype(np.float32)
-
-    @property
-    def _inputs(self) -> list[str]:
-        return [i.name for i in self.session.get_inputs()]
 
     def _check_agreement(self) -> None:
         reference = self.model.encode([PROBE], normalize_embeddings=True, convert_to_numpy=True)

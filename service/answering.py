@@ -176,7 +176,7 @@ class AnswerService:
         if not self.settings.decline_absent_names:
             return None
         step = time.perf_counter()
-        absent = self.retriever.absent_names(request.question)
+        absent = self.retriever.absent_names(request.question, retrieval.snapshot)
         retrieval.timings.answer_ms = _ms(step)
         if not absent:
             return None

@@ -52,6 +52,7 @@ class RetrievalResult:
     filters: Filters = field(default_factory=Filters)
     parsed: ParsedQuestion | None = None
     timings: StageTimings = field(default_factory=StageTimings)
+    snapshot: Snapshot | None = None
 
 
 class Retriever:
@@ -79,9 +80,9 @@ class Retriever:
         known = {s.casefold(): s for s in self.known_sources()}
         return [known.get(name.strip().casefold(), name.strip()) for name in names if name.strip()]
 
-    def absent_names(self, question: str) -> list[str]:
+    def absent_names(self, question: str, snapshot: Snapshot | None = None) -> list[str]:
         """Names in the question (not outlets) that no indexed article mentions."""
-        snapshot = self.keywords.refresh()
+        snapshot = snapshot or self.keywords.refresh()
         outlets = [alias for source in snapshot.sources for alias in outlet_aliases(source)]
         return [
             name
@@ -154,7 +155,12 @@ class Retriever:
             for rank, e in enumerate(candidates[:k], start=1)
         ]
         return RetrievalResult(
-            passages=passages, query_vector=vector, filters=applied, parsed=parsed, timings=timings
+            passages=passages,
+            query_vector=vector,
+            filters=applied,
+            parsed=parsed,
+            timings=timings,
+            snapshot=snapshot,
         )
 
     def _dense(
