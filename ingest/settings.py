@@ -102,6 +102,11 @@ class Settings(BaseSettings):
         description="Decline a question that names someone or something (two or more "
         "capitalised words, not an outlet) that no indexed article mentions.",
     )
+    decline_unknown_outlets: bool = Field(
+        True,
+        description="Decline a question that says its information comes from an outlet the "
+        "index holds no article from ('a Bloomberg article', 'reported by Reuters').",
+    )
     decline_threshold: float = Field(
         0.44,
         description="Evidence score below which the extractive answerer declines. With the name "

@@ -43,6 +43,10 @@ DECLINE_TEXT = (
 )
 LLM_DECLINE_TEXT = "I could not find this in the indexed articles: {reason}."
 ABSENT_TEXT = "I could not find this in the indexed articles: none of them mentions {names}."
+UNKNOWN_OUTLET_TEXT = (
+    "I could not find this in the indexed articles: none of them comes from {outlets}, "
+    "which the question relies on."
+)
 
 
 class AnswerService:
@@ -171,21 +175,27 @@ class AnswerService:
     def _absent_answer(
         self, request: AskRequest, retrieval: RetrievalResult, started: float
     ) -> Answer | None:
-        """A decline naming what no article mentions, before any answerer runs; None when
-        every name in the question is found (or the check is off)."""
-        if not self.settings.decline_absent_names:
-            return None
+        """A decline before any answerer runs, saying what the index lacks: an outlet the
+        question relies on, or a name no article mentions. None when neither check declines."""
         step = time.perf_counter()
-        absent = self.retriever.absent_names(request.question, retrieval.snapshot)
+        text = None
+        if self.settings.decline_unknown_outlets:
+            outlets = self.retriever.unknown_outlets(request.question, retrieval.snapshot)
+            if outlets:
+                text = UNKNOWN_OUTLET_TEXT.format(outlets=_listed(outlets, "or"))
+        if text is None and self.settings.decline_absent_names:
+            absent = self.retriever.absent_names(request.question, retrieval.snapshot)
+            if absent:
+                text = ABSENT_TEXT.format(names=_listed(absent, "or"))
         retrieval.timings.answer_ms = _ms(step)
-        if not absent:
+        if text is None:
             return None
         retrieval.timings.total_ms = _ms(started)
         return Answer(
             id=uuid.uuid4().hex,
             question=request.question,
             status="declined",
-            text=ABSENT_TEXT.format(names=", ".join(f"“{name}”" for name in absent)),
+            text=text,
             passages=retrieval.passages,
             filters=retrieval.filters,
             timings=retrieval.timings,
@@ -300,3 +310,11 @@ def _replay(answer: Answer) -> Iterator[StreamEvent]:
 
 def _ms(started: float) -> float:
     return (time.perf_counter() - started) * 1000
+
+
+def _listed(items: list[str], joiner: str) -> str:
+    """“A”, “B” or “C”."""
+    quoted = [f"“{item}”" for item in items]
+    if len(quoted) == 1:
+        return quoted[0]
+    return f"{', '.join(quoted[:-1])} {joiner} {quoted[-1]}"

@@ -26,6 +26,7 @@ from service.models import Filters, Passage, StageTimings
 from service.named_entities import names_in
 from service.query_parsing import ParsedQuestion, outlet_aliases, parse_question
 from service.reranking import Reranker
+from service.source_attribution import unknown_outlets
 
 
 @dataclass
@@ -89,6 +90,11 @@ class Retriever:
             for name in names_in(question, outlets)
             if not self.keywords.mentions(snapshot, name)
         ]
+
+    def unknown_outlets(self, question: str, snapshot: Snapshot | None = None) -> list[str]:
+        """Outlets the question credits as its source that no indexed article comes from."""
+        snapshot = snapshot or self.keywords.refresh()
+        return unknown_outlets(question, snapshot.sources)
 
     def parse(
         self, question: str, as_of: date | None = None, sources: list[str] | None = None

@@ -95,11 +95,34 @@ def test_names_the_articles_mention_in_any_case_are_not_held_against_a_question(
     assert service.retriever.absent_names("What did The Age report about Travis Kelce?") == []
 
 
-def test_the_name_check_can_be_turned_off(news_index):
-    settings = news_index.model_copy(update={"decline_absent_names": False})
-    relaxed = AnswerService.from_settings(settings)
-    answer = relaxed.ask(AskRequest(question="What did Shubha Satheesh say about the FTX trial?"))
-    assert "none of them mentions" not in answer.text
+def test_a_question_relying_on_an_outlet_the_index_lacks_is_declined_by_outlet(service):
+    question = "What did a Bloomberg article and a TechCrunch report say about the FTX trial?"
+    answer = service.ask(AskRequest(question=question))
+    assert answer.status == "declined" and answer.citations == []
+    assert "none of them comes from “Bloomberg”" in answer.text
+    assert answer.passages, "the passages found are still shown"
+    held = service.ask(AskRequest(question="What did a TechCrunch article say about the FTX trial"))
+    assert held.status == "answered" and held.citations
+
+
+@pytest.mark.parametrize(
+    ("setting", "question", "reason"),
+    [
+        (
+            "decline_absent_names",
+            "What did Shubha Satheesh say about the FTX trial?",
+            "none of them mentions",
+        ),
+        (
+            "decline_unknown_outlets",
+            "What did a Bloomberg article say about the FTX trial?",
+            "none of them comes from",
+        ),
+    ],
+)
+def test_each_check_can_be_turned_off(news_index, setting, question, reason):
+    relaxed = AnswerService.from_settings(news_index.model_copy(update={setting: False}))
+    assert reason not in relaxed.ask(AskRequest(question=question)).text
 
 
 def test_date_filter_excludes_other_dates(service, sample_article):
