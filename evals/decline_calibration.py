@@ -1,17 +1,18 @@
-"""Calibrate the extractive answerer's decline threshold on unanswerable questions.
+"""Calibrate the extractive answerer's decline threshold on unanswerable and off-topic questions.
 
     python -m evals.decline_calibration [--limit 400] [--seed 7] [--exclude-seed 13]
 
 For a seeded sample of MultiHop-RAG questions (leaving out the CI gate's sample, so the gate
-is not measured on the data that set the threshold) it records the best evidence score the
-extractive answerer sees, then prints, for each candidate threshold, how many unanswerable
-questions would be declined and how many answerable ones — in particular answerable ones whose
-evidence was retrieved — would be declined too. It reports the threshold that maximises Youden's J
-(decline recall on unanswerable minus decline rate on answerable); the default suggestion is the
-lowest threshold that still declines a target share (95%) of unanswerable questions, because
-quoting unrelated text is worse for a reader than a plain "not found". Questions declined before
-any answerer runs, for naming something no article mentions (``decline_absent_names``), count
-as declined at every threshold.
+is not measured on the data that set the threshold) and for the first half of newsdesk's own
+off-topic questions (``evals/off_topic_questions.txt``; the second half is kept for
+checking) it records the evidence score the extractive answerer sees, then prints, for each
+candidate threshold, how many unanswerable and off-topic questions would be declined and how
+many answerable ones — in particular answerable ones whose evidence was retrieved — would be
+declined too. Questions declined before any answerer runs, for relying on an outlet the index
+lacks (``decline_unknown_outlets``) or naming something no article mentions
+(``decline_absent_names``), count as declined at every threshold. The suggestion is the lowest
+threshold that still declines the target share (95%) of both unanswerable and calibration
+off-topic questions: every point lower answers more of the answerable ones.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from __future__ import annotations
 import argparse
 import os
 import random
+from datetime import date
+from pathlib import Path
 
 import numpy as np
 
@@ -30,6 +33,8 @@ from ingest.settings import Settings
 from service.answering import AnswerService
 from service.schemas import AskRequest
 
+OFF_TOPIC = Path(__file__).parent / "off_topic_questions.txt"
+
 
 def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -39,10 +44,10 @@ def main() -> None:
     parser.add_argument("--exclude-seed", type=int, default=13, help="The CI sample's seed.")
     parser.add_argument("--exclude-limit", type=int, default=300)
     parser.add_argument(
-        "--target-recall",
+        "--target",
         type=float,
         default=0.95,
-        help="Share of unanswerable questions that must be declined.",
+        help="Share of unanswerable, and of off-topic, questions that must be declined.",
     )
     args = parser.parse_args()
 
@@ -51,6 +56,9 @@ def main() -> None:
     gated = {q.id for q in gate.questions}
     pool = [q for q in dataset.questions if q.id not in gated]
     questions = random.Random(args.seed).sample(pool, min(args.limit, len(pool)))
+
+    off_topic = off_topic_questions()
+    calibrating, checking = off_topic[: len(off_topic) // 2], off_topic[len(off_topic) // 2 :]
 
     base = Settings(_env_file=None)
     embedder = get_embedder(base)
@@ -63,51 +71,65 @@ def main() -> None:
         raise SystemExit("build the eval index first: newsdesk eval --dataset multihop --limit 1")
     service = AnswerService(settings, index, embedder)
 
-    best, answerable, retrieved, absent = [], [], [], []
-    for question in questions:
-        request = AskRequest(question=question.question, as_of=question.as_of)
+    def measure(question: str, as_of: date | None = None) -> tuple[float, bool, set[str]]:
+        """Evidence score, whether a check declines it before answering, articles found."""
+        request = AskRequest(question=question, as_of=as_of)
         retrieval = service.retriever.retrieve(
             request.question, settings.top_k, service.filters_for(request), as_of=request.as_of
         )
+        early = service.early_decline(request, retrieval) is not None
         extract = service.extractive.answer(
             request.question, retrieval.query_vector, retrieval.passages
         )
-        best.append(extract.evidence)
-        names = service.retriever.absent_names(question.question)
-        absent.append(settings.decline_absent_names and bool(names))
-        answerable.append(question.answerable)
-        found = {p.chunk.article_id for p in retrieval.passages}
-        retrieved.append(
-            bool(question.evidence_articles) and found >= set(question.evidence_articles)
-        )
+        return extract.evidence, early, {p.chunk.article_id for p in retrieval.passages}
 
-    best_arr, ans, ret = np.array(best), np.array(answerable), np.array(retrieved)
-    named = np.array(absent, dtype=bool)
-    print(f"questions {len(best)}: unanswerable {(~ans).sum()}, answerable {ans.sum()}")
+    rows = []
+    for question in questions:
+        evidence, early, found = measure(question.question, question.as_of)
+        retrieved = bool(question.evidence_articles) and found >= set(question.evidence_articles)
+        rows.append((evidence, early, question.answerable, retrieved))
+    evidence = np.array([r[0] for r in rows])
+    early = np.array([r[1] for r in rows], dtype=bool)
+    ans = np.array([r[2] for r in rows], dtype=bool)
+    ret = np.array([r[3] for r in rows], dtype=bool)
+    off = np.array([measure(q)[:2] for q in calibrating])
+    off_evidence, off_early = off[:, 0], off[:, 1].astype(bool)
+
+    print(f"questions {len(rows)}: unanswerable {(~ans).sum()}, answerable {ans.sum()}")
     print(
-        f"declined for naming what no article mentions: {named[~ans].sum()} unanswerable, "
-        f"{named[ans].sum()} answerable ({named[ans & ret].sum()} with their evidence retrieved)"
+        f"declined before answering (unknown outlet or absent name): {early[~ans].sum()} "
+        f"unanswerable, {early[ans].sum()} answerable ({early[ans & ret].sum()} with their "
+        f"evidence retrieved); off-topic {off_early.sum()} of {len(calibrating)}"
     )
-    print(" threshold  declined-unanswerable  declined-answerable  declined-with-evidence   J")
-    rows: list[tuple[float, float, float]] = []
-    for threshold in np.arange(0.30, 0.81, 0.02):
-        declined = named | (best_arr < threshold)
+    print(
+        " threshold  unanswerable  answerable  answerable-with-evidence  off-topic  "
+        "(shares declined)"
+    )
+    suggestion = None
+    for threshold in np.arange(0.30, 0.61, 0.02):
+        declined = early | (evidence < threshold)
         recall = declined[~ans].mean() if (~ans).any() else 0.0
-        false_rate = declined[ans].mean() if ans.any() else 0.0
-        evidence_rate = declined[ans & ret].mean() if (ans & ret).any() else 0.0
-        rows.append((float(threshold), recall, recall - false_rate))
+        off_rate = (off_early | (off_evidence < threshold)).mean()
         print(
-            f"   {threshold:5.2f}   {recall:20.3f}  {false_rate:19.3f}  {evidence_rate:21.3f}"
-            f"  {recall - false_rate:5.3f}"
+            f"   {threshold:5.2f}   {recall:11.3f}  {declined[ans].mean():10.3f}  "
+            f"{declined[ans & ret].mean() if (ans & ret).any() else 0.0:24.3f}  {off_rate:9.3f}"
         )
-    best_j = max(rows, key=lambda row: row[2])
-    print(f"best Youden's J: threshold {best_j[0]:.2f} (J={best_j[2]:.3f})")
-    meeting = [row for row in rows if row[1] >= args.target_recall]
-    if meeting:
+        if suggestion is None and min(recall, off_rate) >= args.target:
+            suggestion = threshold
+    if suggestion is not None:
         print(
-            f"suggested NEWSDESK_DECLINE_THRESHOLD={meeting[0][0]:.2f}: the lowest that declines "
-            f"at least {args.target_recall:.0%} of unanswerable questions"
+            f"suggested NEWSDESK_DECLINE_THRESHOLD={suggestion:.2f}: the lowest that declines "
+            f"at least {args.target:.0%} of unanswerable and of off-topic questions"
         )
+    checked = [measure(q)[:2] for q in checking]
+    if suggestion is not None:
+        kept = sum(early or score < suggestion for score, early in checked)
+        print(f"held-back off-topic questions declined at that threshold: {kept} of {len(checked)}")
+
+
+def off_topic_questions() -> list[str]:
+    lines = OFF_TOPIC.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
 if __name__ == "__main__":

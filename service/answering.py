@@ -19,7 +19,7 @@ from ingest.index import NewsIndex
 from ingest.settings import Settings
 from service.chat_model import LLMFailure
 from service.citations import drop_invalid, quote_is_exact, render
-from service.extractive import ExtractiveAnswerer
+from service.extractive import Extract, ExtractiveAnswerer
 from service.llm_answerer import LLMAnswerer, LLMResult
 from service.models import (
     Answer,
@@ -41,6 +41,15 @@ DECLINE_TEXT = (
     "I could not find this in the indexed articles: no passage answers the question "
     "closely enough to quote."
 )
+# A question asking who, when or how many is declined for lack of that, not of wording.
+KIND_DECLINE_TEXT = {
+    "name": "I could not find this in the indexed articles: no passage names who or what the "
+    "question asks about closely enough to quote.",
+    "quantity": "I could not find this in the indexed articles: no passage gives the figure "
+    "the question asks for closely enough to quote.",
+    "time": "I could not find this in the indexed articles: no passage gives the time the "
+    "question asks about closely enough to quote.",
+}
 LLM_DECLINE_TEXT = "I could not find this in the indexed articles: {reason}."
 ABSENT_TEXT = "I could not find this in the indexed articles: none of them mentions {names}."
 UNKNOWN_OUTLET_TEXT = (
@@ -172,21 +181,26 @@ class AnswerService:
             raise LLMFailure(self.llm_error or "no LLM is configured")
         return self.llm
 
+    def early_decline(self, request: AskRequest, retrieval: RetrievalResult) -> str | None:
+        """Why the question is declined before any answerer runs, saying what the index
+        lacks: an outlet the question relies on, or a name no article mentions. None when
+        neither check declines (or both are off)."""
+        snapshot = retrieval.snapshot
+        if self.settings.decline_unknown_outlets:
+            outlets = self.retriever.unknown_outlets(request.question, snapshot)
+            if outlets:
+                return UNKNOWN_OUTLET_TEXT.format(outlets=_listed(outlets))
+        if self.settings.decline_absent_names:
+            absent = self.retriever.absent_names(request.question, snapshot)
+            if absent:
+                return ABSENT_TEXT.format(names=_listed(absent))
+        return None
+
     def _absent_answer(
         self, request: AskRequest, retrieval: RetrievalResult, started: float
     ) -> Answer | None:
-        """A decline before any answerer runs, saying what the index lacks: an outlet the
-        question relies on, or a name no article mentions. None when neither check declines."""
         step = time.perf_counter()
-        text = None
-        if self.settings.decline_unknown_outlets:
-            outlets = self.retriever.unknown_outlets(request.question, retrieval.snapshot)
-            if outlets:
-                text = UNKNOWN_OUTLET_TEXT.format(outlets=_listed(outlets, "or"))
-        if text is None and self.settings.decline_absent_names:
-            absent = self.retriever.absent_names(request.question, retrieval.snapshot)
-            if absent:
-                text = ABSENT_TEXT.format(names=_listed(absent, "or"))
+        text = self.early_decline(request, retrieval)
         retrieval.timings.answer_ms = _ms(step)
         if text is None:
             return None
@@ -229,7 +243,7 @@ class AnswerService:
             id=uuid.uuid4().hex,
             question=request.question,
             status="answered" if answered else "declined",
-            text=render(sentences) if answered else DECLINE_TEXT,
+            text=render(sentences) if answered else _declined_text(extract),
             sentences=sentences,
             citations=citations,
             passages=retrieval.passages,
@@ -312,9 +326,13 @@ def _ms(started: float) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def _listed(items: list[str], joiner: str) -> str:
+def _declined_text(extract: Extract) -> str:
+    return KIND_DECLINE_TEXT[extract.wanted] if extract.wanted else DECLINE_TEXT
+
+
+def _listed(items: list[str]) -> str:
     """“A”, “B” or “C”."""
     quoted = [f"“{item}”" for item in items]
     if len(quoted) == 1:
         return quoted[0]
-    return f"{', '.join(quoted[:-1])} {joiner} {quoted[-1]}"
+    return f"{', '.join(quoted[:-1])} or {quoted[-1]}"

@@ -1,8 +1,10 @@
 """The offline answerer: quote the sentences of the retrieved passages that best answer.
 
 Each candidate sentence is scored by embedding similarity to the question and by how many of
-the question's content words it contains. When even the best sentence scores below the
-calibrated threshold the question is declined instead of answered with unrelated quotes.
+the question's content words it contains; a question asking who, when or how many counts only
+sentences holding a name, a time or a quantity (``service/answer_types.py``). When even the best
+sentence scores below the calibrated threshold the question is declined instead of answered
+with unrelated quotes.
 """
 
 from __future__ import annotations
@@ -17,33 +19,12 @@ from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 from ingest.embedding import Embedder
 from ingest.sentences import sentence_spans
+from service.answer_types import AnswerKind, carries, wanted_kind
 from service.models import AnswerSentence, Citation, Passage
 
 MIN_WORDS = 5
 SIMILARITY_WEIGHT = 0.7
-ANSWER_TYPE_BONUS = 0.08
-
-# What kind of answer the question wants, read from its wording, and what a sentence that
-# carries such an answer looks like. Deliberately generic: quantities and times.
-_WANTS_QUANTITY = re.compile(
-    r"\b(how (many|much|long|old|far|big|large)|what (was|is|were) the "
-    r"(score|number|total|price|cost|percentage|rate|amount|figure|margin|result)|"
-    r"by how much|what percentage)\b",
-    re.I,
-)
-_WANTS_TIME = re.compile(r"\b(when|what (year|month|day|date)|since when)\b", re.I)
-_HAS_QUANTITY = re.compile(
-    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
-    r"forty|fifty|hundred|thousand|million|billion|dozen|half)\b",
-    re.I,
-)
-_HAS_TIME = re.compile(
-    r"\b(19|20)\d\d\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|"
-    r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|last "
-    r"(week|month|year))\b",
-    re.I,
-)
-
+SHORTLIST_TYPE_BONUS = 0.08
 
 _WORD = re.compile(r"\w\w+")
 _STOPWORDS = frozenset(STOPWORDS_EN_PLUS)
@@ -51,15 +32,6 @@ _STOPWORDS = frozenset(STOPWORDS_EN_PLUS)
 
 def content_words(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.lower()) if w not in _STOPWORDS}
-
-
-def answer_type_bonus(question: str, sentence: str) -> float:
-    """A small lift for sentences that carry the kind of answer the question asks for."""
-    if _WANTS_QUANTITY.search(question) and _HAS_QUANTITY.search(sentence):
-        return ANSWER_TYPE_BONUS
-    if _WANTS_TIME.search(question) and _HAS_TIME.search(sentence):
-        return ANSWER_TYPE_BONUS
-    return 0.0
 
 
 @dataclass(frozen=True)
@@ -70,12 +42,16 @@ class Candidate:
     text: str
     similarity: float
     overlap: float
-    bonus: float = 0.0
+    typed: bool = False
 
     @property
     def score(self) -> float:
-        blended = SIMILARITY_WEIGHT * self.similarity + (1 - SIMILARITY_WEIGHT) * self.overlap
-        return blended + self.bonus
+        return SIMILARITY_WEIGHT * self.similarity + (1 - SIMILARITY_WEIGHT) * self.overlap
+
+    @property
+    def promise(self) -> float:
+        """Lexical promise, before any embedding: shared words, and the kind of answer asked."""
+        return self.overlap + (SHORTLIST_TYPE_BONUS if self.typed else 0.0)
 
 
 @dataclass
@@ -83,6 +59,7 @@ class Extract:
     sentences: list[AnswerSentence]
     citations: list[Citation]
     evidence: float
+    wanted: AnswerKind | None = None
 
     @property
     def text(self) -> str:
@@ -117,6 +94,7 @@ class ExtractiveAnswerer:
     ) -> list[Candidate]:
         """Sentences of the top passages, scored; only the lexically likeliest are embedded."""
         terms = content_words(question)
+        kind = wanted_kind(question)
         pool: dict[tuple[str, int], Candidate] = {}
         for passage in passages[: self.passages_considered]:
             text, offset = passage.chunk.text, passage.chunk.start
@@ -133,11 +111,11 @@ class ExtractiveAnswerer:
                     sentence,
                     0.0,
                     overlap,
-                    answer_type_bonus(question, sentence),
+                    kind is not None and carries(kind, sentence, question),
                 )
-        shortlist = sorted(
-            pool.values(), key=lambda c: (-(c.overlap + c.bonus), c.passage.rank, c.start)
-        )[: self.max_embedded]
+        shortlist = sorted(pool.values(), key=lambda c: (-c.promise, c.passage.rank, c.start))[
+            : self.max_embedded
+        ]
         if not shortlist:
             return []
         similarity = self._sentence_vectors([c.text for c in shortlist]) @ query_vector
@@ -165,13 +143,22 @@ class ExtractiveAnswerer:
         return np.stack(vectors)
 
     def answer(self, question: str, query_vector: np.ndarray, passages: list[Passage]) -> Extract:
+        """Quote the best sentences, or decline. A question asking who, when or how many is
+        answered only from sentences holding a name, a time or a quantity: the others may
+        share its words but cannot be its answer."""
+        wanted = wanted_kind(question)
         candidates = sorted(
-            self.candidates(question, query_vector, passages), key=lambda c: -c.score
+            (
+                c
+                for c in self.candidates(question, query_vector, passages)
+                if wanted is None or c.typed
+            ),
+            key=lambda c: -c.score,
         )
         best = candidates[0].score if candidates else 0.0
         evidence = self.evidence_score(best, passages)
         if evidence < self.threshold:
-            return Extract(sentences=[], citations=[], evidence=evidence)
+            return Extract(sentences=[], citations=[], evidence=evidence, wanted=wanted)
         floor = best * self.relative_floor
         chosen = self._select([c for c in candidates if c.score >= floor])
         sentences, citations = [], []
@@ -179,7 +166,7 @@ class ExtractiveAnswerer:
             chunk = cand.passage.chunk
             sentences.append(AnswerSentence(text=cand.text, citations=[n]))
             citations.append(Citation.quoting(n, chunk, cand.text, cand.start, cand.end))
-        return Extract(sentences=sentences, citations=citations, evidence=evidence)
+        return Extract(sentences=sentences, citations=citations, evidence=evidence, wanted=wanted)
 
     def evidence_score(self, best_sentence: float, passages: list[Passage]) -> float:
         """How strongly the articles bear on the question: the best sentence's score averaged

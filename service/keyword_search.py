@@ -10,6 +10,7 @@ a mask over the same scores, so sub-queries cost almost nothing here.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ import numpy as np
 from ingest.index import NewsIndex, contextual_text
 from ingest.models import Chunk
 from service.models import Filters
+
+_WORDS = re.compile(r"\w+")
 
 
 @dataclass
@@ -120,12 +123,13 @@ class KeywordIndex:
         top = top[np.argsort(-scores[top], kind="stable")]
         return [(snapshot.chunks[i], float(scores[i])) for i in top if scores[i] > 0]
 
-    def mentions(self, snapshot: Snapshot, phrase: str, depth: int = 20) -> bool:
-        """Whether some chunk holds ``phrase`` (any case and spacing): a phrase's rare words
-        bring the chunks holding it to the top of its own BM25 ranking."""
-        wanted = " ".join(phrase.casefold().split())
-        for chunk, _ in self.top(snapshot, self.score(snapshot, phrase), depth):
-            if wanted in " ".join(contextual_text(chunk).casefold().split()):
+    def mentions(self, snapshot: Snapshot, name: str, depth: int = 20) -> bool:
+        """Whether some chunk holds every word of ``name``, in any case and order: articles
+        write "Michigan's Wolverines" or "the Tremblant ski resort" for the names a question
+        spells out. A name's rare words bring such chunks to the top of its own BM25 ranking."""
+        wanted = {word.casefold() for word in _WORDS.findall(name)}
+        for chunk, _ in self.top(snapshot, self.score(snapshot, name), depth):
+            if wanted <= {word.casefold() for word in _WORDS.findall(contextual_text(chunk))}:
                 return True
         return False
 

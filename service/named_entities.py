@@ -3,7 +3,8 @@
 However close some passage's wording is, a question about a person, company or band that no
 indexed article mentions cannot be answered from the index. Names are read deterministically:
 runs of two or more capitalised words, split at possessives and "and", without outlet names,
-months, weekdays and the question words a sentence starts with.
+months, weekdays and the question words a sentence starts with. A name counts as mentioned
+when some chunk holds all its words (``KeywordIndex.mentions``), not necessarily side by side.
 """
 
 from __future__ import annotations

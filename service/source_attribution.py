@@ -22,10 +22,10 @@ _RUN = rf"(?:[Tt]he\s+)?{_WORD}(?:\s+(?:of\s+|and\s+|&\s+)?{_WORD})*"
 _NAME = rf"{_QUOTE_OPEN}(?P<name>{_RUN}){_QUOTE_CLOSE}"
 _NOUN = r"(?:article|report|piece|story|analysis|review|column|editorial|coverage|post)s?"
 _PATTERNS = (
-    re.compile(rf"\b(?:[Aa]n?|[Oo]ne|[Aa]nother)\s+{_NAME}\s+{_NOUN}\b"),
+    re.compile(rf"\b(?:[Aa]n?|[Oo]ne|[Aa]nother|[Tt]he|[Bb]oth)\s+{_NAME}\s+{_NOUN}\b"),
     re.compile(rf"\b{_NOUN}\s+(?:by|from|in|published\s+by|published\s+in)\s+{_NAME}"),
     re.compile(rf"\banother\s+(?:one\s+)?(?:by|from|in)\s+{_NAME}"),
-    re.compile(rf"\b(?:reported|published)\s+by\s+{_NAME}"),
+    re.compile(rf"\b(?:reported|published|covered)\s+(?:by|in)\s+{_NAME}"),
 )
 _SPLIT = re.compile(r"\s+and\s+|\s*&\s*")
 _POSSESSIVE = re.compile(r"['’]s?$")

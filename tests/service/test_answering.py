@@ -93,6 +93,9 @@ def test_names_the_articles_mention_in_any_case_are_not_held_against_a_question(
         answer = service.ask(AskRequest(question=question))
         assert "none of them mentions" not in answer.text
     assert service.retriever.absent_names("What did The Age report about Travis Kelce?") == []
+    # The article writes "South Africa" and "Springboks", never "South Africa Springboks".
+    question = "How did the South Africa Springboks beat the All Blacks?"
+    assert service.retriever.absent_names(question) == []
 
 
 def test_a_question_relying_on_an_outlet_the_index_lacks_is_declined_by_outlet(service):

@@ -1,0 +1,82 @@
+"""What kind of answer a question asks for, and whether a sentence could be that answer.
+
+"Who discovered penicillin?" is not answered by a sentence about penicillin that names nobody,
+however close its wording. Three kinds are read from the question's wording, deterministically:
+a name (who, which company, which player...), a quantity (how many, what percentage...) and a
+time (when, what year...). Anything else (yes/no, why, what is...) asks for no particular kind.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+AnswerKind = Literal["name", "quantity", "time"]
+
+# What a question that wants each kind looks like.
+_WANTS_QUANTITY = re.compile(
+    r"\b(how (many|much|long|old|far|big|large|tall|high|deep|fast)|what (was|is|were) the "
+    r"(score|number|total|price|cost|percentage|rate|amount|figure|margin|result)|"
+    r"by how much|what percentage)\b",
+    re.IGNORECASE,
+)
+_WANTS_TIME = re.compile(r"\b(when|what (year|month|day|date)|since when)\b", re.IGNORECASE)
+_NAME_NOUNS = (
+    r"person|individual|people|man|woman|player|athlete|coach|manager|executive|ceo|founder|"
+    r"leader|author|writer|artist|singer|actor|actress|director|politician|president|minister|"
+    r"company|firm|organi[sz]ation|startup|brand|team|club|band|country|nation|city|state|"
+    r"university|agency|network|platform|app|product"
+)
+_WANTS_NAME = re.compile(
+    rf"^\W*(who|whom|whose)\b|\b(which|what)\s+(\w+\s+)?({_NAME_NOUNS})s?\b", re.IGNORECASE
+)
+
+# What a sentence carrying each kind looks like.
+_HAS_QUANTITY = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+    r"forty|fifty|hundred|thousand|million|billion|dozen|half)\b",
+    re.IGNORECASE,
+)
+_HAS_TIME = re.compile(
+    r"\b(19|20)\d\d\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|"
+    r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow|"
+    r"last (week|month|year)|next (week|month|year))\b",
+    re.IGNORECASE,
+)
+_TOKEN = re.compile(r"[^\W\d_][\w’'&-]*")
+_NOT_NAMES = frozenset(
+    "I A The This That These Those It He She They We You His Her Their Our Its Mr Mrs Ms Dr "
+    "January February March April May June July August September October November December "
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+)
+_WORD = re.compile(r"\w+")
+
+
+def wanted_kind(question: str) -> AnswerKind | None:
+    """The kind of answer ``question`` asks for; quantity and time before name, since "how
+    many players" wants a number, not a player."""
+    if _WANTS_QUANTITY.search(question):
+        return "quantity"
+    if _WANTS_TIME.search(question):
+        return "time"
+    if _WANTS_NAME.search(question):
+        return "name"
+    return None
+
+
+def carries(kind: AnswerKind, sentence: str, question: str) -> bool:
+    """Whether ``sentence`` holds something of ``kind``; a name must be one the question does
+    not already give, or the sentence only repeats the question's subject."""
+    if kind == "quantity":
+        return bool(_HAS_QUANTITY.search(sentence))
+    if kind == "time":
+        return bool(_HAS_TIME.search(sentence))
+    asked = {w.casefold() for w in _WORD.findall(question)}
+    # The first word is capitalised whatever it is, so it does not count.
+    for token in _TOKEN.findall(sentence)[1:]:
+        word = token.rstrip("’'").removesuffix("’s").removesuffix("'s")
+        if not word[:1].isupper() or word in _NOT_NAMES:
+            continue
+        if any(part.casefold() not in asked for part in _WORD.findall(word)):
+            return True
+    return False
