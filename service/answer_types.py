@@ -20,7 +20,12 @@ _WANTS_QUANTITY = re.compile(
     r"by how much|what percentage)\b",
     re.IGNORECASE,
 )
-_WANTS_TIME = re.compile(r"\b(when|what (year|month|day|date)|since when)\b", re.IGNORECASE)
+# "When" asks for a time only where the question starts with it: mid-question it is mostly a
+# conjunction ("... gained most when the market fell?").
+_WANTS_TIME = re.compile(
+    r"^\W*when\b|\b((what|which|in what|on what) (year|month|day|date)|since when|how long ago)\b",
+    re.IGNORECASE,
+)
 _NAME_NOUNS = (
     r"person|individual|people|man|woman|player|athlete|coach|manager|executive|ceo|founder|"
     r"leader|author|writer|artist|singer|actor|actress|director|politician|president|minister|"
@@ -53,15 +58,18 @@ _WORD = re.compile(r"\w+")
 
 
 def wanted_kind(question: str) -> AnswerKind | None:
-    """The kind of answer ``question`` asks for; quantity and time before name, since "how
-    many players" wants a number, not a player."""
-    if _WANTS_QUANTITY.search(question):
-        return "quantity"
-    if _WANTS_TIME.search(question):
-        return "time"
-    if _WANTS_NAME.search(question):
-        return "name"
-    return None
+    """The kind of answer ``question`` asks for: the one its first question phrase asks, so
+    "Who ... how much ...?" wants a name and "How many players ...?" a number."""
+    found = [
+        (match.start(), kind)
+        for kind, pattern in (
+            ("quantity", _WANTS_QUANTITY),
+            ("time", _WANTS_TIME),
+            ("name", _WANTS_NAME),
+        )
+        if (match := pattern.search(question))
+    ]
+    return min(found)[1] if found else None
 
 
 def carries(kind: AnswerKind, sentence: str, question: str) -> bool:

@@ -10,7 +10,6 @@ a mask over the same scores, so sub-queries cost almost nothing here.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,8 +20,6 @@ import numpy as np
 from ingest.index import NewsIndex, contextual_text
 from ingest.models import Chunk
 from service.models import Filters
-
-_WORDS = re.compile(r"\w+")
 
 
 @dataclass
@@ -123,15 +120,28 @@ class KeywordIndex:
         top = top[np.argsort(-scores[top], kind="stable")]
         return [(snapshot.chunks[i], float(scores[i])) for i in top if scores[i] > 0]
 
-    def mentions(self, snapshot: Snapshot, name: str, depth: int = 20) -> bool:
-        """Whether some chunk holds every word of ``name``, in any case and order: articles
-        write "Michigan's Wolverines" or "the Tremblant ski resort" for the names a question
-        spells out. A name's rare words bring such chunks to the top of its own BM25 ranking."""
-        wanted = {word.casefold() for word in _WORDS.findall(name)}
-        for chunk, _ in self.top(snapshot, self.score(snapshot, name), depth):
-            if wanted <= {word.casefold() for word in _WORDS.findall(contextual_text(chunk))}:
-                return True
-        return False
+    def mentions(self, snapshot: Snapshot, name: str) -> bool:
+        """Whether some chunk holds every word of ``name`` as the keyword index reads words
+        (any case and order, stemmed): articles write "Michigan's Wolverines" or "players of
+        Baldur's Gate 3" for the names a question spells out. Exact, over the whole index: the
+        chunks holding all the words are the intersection of the words' posting lists."""
+        retriever = snapshot.retriever
+        if retriever is None:
+            return False
+        words = set(self.tokenize([name])[0])
+        if not words:
+            return True
+        indptr, indices = retriever.scores["indptr"], retriever.scores["indices"]
+        holding: np.ndarray | None = None
+        for word in words:
+            token = retriever.vocab_dict.get(word)
+            if token is None or token + 1 >= len(indptr):
+                return False
+            docs = indices[indptr[token] : indptr[token + 1]]
+            holding = docs if holding is None else np.intersect1d(holding, docs)
+            if not holding.size:
+                return False
+        return True
 
     def search(
         self, query: str, k: int, filters: Filters | None = None
