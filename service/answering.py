@@ -89,6 +89,16 @@ class AnswerService:
             settings, NewsIndex(settings, embedder.fingerprint, embedder.dimension), embedder
         )
 
+    def warm(self) -> None:
+        """Do now what the first question would wait for: load the embedding model, build the
+        ONNX question encoder (exported once per machine) and read the keyword index. A
+        failure is only logged: each question reports its own errors."""
+        try:
+            self.embedder.embed_query("newsdesk is warming up")
+            self.retriever.keywords.refresh()
+        except Exception as exc:
+            log.warning("warm-up failed, the first question will load what it needs: %s", exc)
+
     @property
     def uses_llm(self) -> bool:
         return self.llm is not None or self.llm_error is not None

@@ -92,11 +92,13 @@ class ServiceHolder:
             if self.service is not None:
                 return
             try:
-                self.service = AnswerService.from_settings(self.settings)
-                self.error = None
+                service = AnswerService.from_settings(self.settings)
             except (IndexUnavailable, ModelMismatch) as exc:
                 self.error = str(exc)
                 log.error("index unavailable: %s", exc)
+                return
+            service.warm()
+            self.service, self.error = service, None
 
     def get(self) -> AnswerService:
         """The service, loading it first if needed (blocking: call from a worker thread)."""

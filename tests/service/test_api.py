@@ -8,7 +8,7 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 
-from service.api import create_app
+from service.api import ServiceHolder, create_app
 
 pytestmark = pytest.mark.integration
 
@@ -47,6 +47,13 @@ def assert_problem(response, status: int, *words: str) -> dict:
 def client(news_index, embedder):
     with TestClient(create_app(news_index, preload=False)) as client:
         yield client
+
+
+def test_loading_the_service_reads_the_keyword_index_before_the_first_question(news_index):
+    holder = ServiceHolder(news_index)
+    holder.load()
+    keywords = holder.get().retriever.keywords
+    assert keywords._snapshot is not None and keywords._snapshot.chunks
 
 
 @pytest.fixture
