@@ -72,6 +72,7 @@ ANSWER_SETTINGS = (
     "date_padding_hours",
     "answerer",
     "answer_sentences",
+    "decline_unknown_outlets",
     "decline_absent_names",
     "decline_threshold",
     "strict_citations",
