@@ -125,7 +125,7 @@ class AnswerService:
     def ask(self, request: AskRequest) -> Answer:
         started = time.perf_counter()
         retrieval = self._retrieve(request)
-        absent = self._absent_answer(request, retrieval, started)
+        absent = self._early_answer(request, retrieval, started)
         if absent is not None:
             return absent
         if not self.uses_llm or not retrieval.passages:
@@ -153,7 +153,7 @@ class AnswerService:
         started = time.perf_counter()
         retrieval = self._retrieve(request)
         yield PassagesEvent(passages=retrieval.passages)
-        absent = self._absent_answer(request, retrieval, started)
+        absent = self._early_answer(request, retrieval, started)
         if absent is not None or not self.uses_llm or not retrieval.passages:
             answer = absent or self._extractive_answer(request, retrieval, started)
             yield from _replay(answer)
@@ -206,7 +206,7 @@ class AnswerService:
                 return ABSENT_TEXT.format(names=_listed(absent))
         return None
 
-    def _absent_answer(
+    def _early_answer(
         self, request: AskRequest, retrieval: RetrievalResult, started: float
     ) -> Answer | None:
         step = time.perf_counter()
