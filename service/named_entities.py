@@ -2,9 +2,10 @@
 
 However close some passage's wording is, a question about a person, company or band that no
 indexed article mentions cannot be answered from the index. Names are read deterministically:
-runs of two or more capitalised words, split at possessives and "and", without outlet names,
-months, weekdays and the question words a sentence starts with. A name counts as mentioned
-when some chunk holds all its words (``KeywordIndex.mentions``), not necessarily side by side.
+runs of two or more capitalised words (a year may lead them), split at possessives and "and",
+without outlet names, months, weekdays and the question words a sentence starts with. A name
+counts as mentioned when some chunk holds all its words (``KeywordIndex.mentions``), not
+necessarily side by side.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from collections.abc import Iterable
 
 _WORD = r"[A-Z][\w'’.&-]*"
 _JOINERS = ("of", "de", "van", "von", "the", "and", "&")
-_RUN = re.compile(rf"\b{_WORD}(?:\s+(?:{'|'.join(_JOINERS)})?\s*{_WORD})+")
+# A year may lead a name ("the 2030 World Cup"): the index must hold that edition, not another.
+_RUN = re.compile(rf"\b(?:(?:19|20)\d\d\s+)?{_WORD}(?:\s+(?:{'|'.join(_JOINERS)})?\s*{_WORD})+")
 _SPLIT = re.compile(r"['’]s\s+|\s+and\s+|\s+&\s+")
 _TRAILING = re.compile(r"(['’]s|['’])$")
 _CALENDAR = frozenset(

@@ -85,6 +85,12 @@ def test_a_question_about_someone_no_article_mentions_is_declined_by_name(servic
     assert "".join(e.text for e in events if e.event == "delta") == events[-1].answer.text
 
 
+def test_a_question_about_an_edition_no_article_covers_is_declined_by_name(service):
+    answer = service.ask(AskRequest(question="Which team won the 2030 World Cup?"))
+    assert answer.status == "declined"
+    assert "none of them mentions “2030 World Cup”" in answer.text
+
+
 def test_names_the_articles_mention_in_any_case_are_not_held_against_a_question(service):
     for question in (
         "For how many years have Jada Pinkett Smith and Will Smith been separated?",

@@ -31,6 +31,8 @@ OUTLETS = ["The Verge", "Verge", "TechCrunch", "The Age", "Age", "Fortune"]
         ),
         ("Which company did The Verge say was fined?", []),
         ("Did the 'New Jersey Devils' win?", ["New Jersey Devils"]),
+        ("Which team won the 2030 World Cup?", ["2030 World Cup"]),
+        ("In 2022 Apple sold more phones than Samsung, did it not?", []),
     ],
 )
 def test_names_a_question_asks_about(question, names):
