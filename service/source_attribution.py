@@ -41,13 +41,12 @@ def attributed_outlets(question: str, sources: Iterable[str] = ()) -> list[str]:
     found: list[str] = []
     for pattern in _PATTERNS:
         for match in pattern.finditer(question):
-            start, end = match.span("name")
-            if _POSSESSIVE.search(match.group("name")) or any(
-                start < held_end and held_start < end for held_start, held_end in held
-            ):
+            if _POSSESSIVE.search(match.group("name")):
                 continue
-            for part in _SPLIT.split(match.group("name")):
-                name = re.sub(r"^[Tt]he\s+", "", part).strip(" .,;:'’\"")
+            for start, end in _parts(match):
+                if any(start < held_end and held_start < end for held_start, held_end in held):
+                    continue
+                name = re.sub(r"^[Tt]he\s+", "", question[start:end]).strip(" .,;:'’\"")
                 words = name.split()
                 if not words or not words[0][0].isupper() or words[0].lower() in MONTHS:
                     continue
@@ -69,6 +68,18 @@ def unknown_outlets(question: str, sources: Iterable[str]) -> list[str]:
         for name in attributed_outlets(question, sources)
         if not any(_related(name.casefold().split(), alias) for alias in known)
     ]
+
+
+def _parts(match: re.Match[str]) -> list[tuple[int, int]]:
+    """Spans of the outlets a matched name lists ("The New York Times and The Washington
+    Post"), each to be checked against the index on its own."""
+    begin, finish = match.span("name")
+    spans, start = [], begin
+    for separator in _SPLIT.finditer(match.group("name")):
+        spans.append((start, begin + separator.start()))
+        start = begin + separator.end()
+    spans.append((start, finish))
+    return spans
 
 
 def _related(name: list[str], alias: list[str]) -> bool:

@@ -66,3 +66,5 @@ def test_outlets_the_index_holds_count_in_short_long_and_quoted_forms():
 def test_only_the_missing_outlets_are_named():
     question = "Did a TechCrunch article and a Bloomberg report agree, as reported by CNET?"
     assert unknown_outlets(question, INDEX_OUTLETS) == ["Bloomberg", "CNET"]
+    question = "Who, according to articles from The New York Times and The Washington Post, won?"
+    assert unknown_outlets(question, INDEX_OUTLETS) == ["Washington Post"]
