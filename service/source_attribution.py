@@ -1,8 +1,8 @@
 """Outlets a question says its information comes from ("a Bloomberg article", "a report by
 Reuters"), so a question resting on a publication the index does not hold is declined.
 
-Only explicit attributions count: an article-like noun next to a capitalised name, or "reported
-by" / "published by". "According to Elon Musk" or "the NCAA's ruling" attribute nothing. An
+Only explicit attributions count: an article-like noun next to a capitalised name, or "reported /
+published / covered by". "According to Elon Musk" or "the NCAA's ruling" attribute nothing. An
 attributed name is known when it is one of the index's outlets, a shorter form of one ("BBC" for
 "BBC News") or a longer name containing one ("The Hindu Business Line"): in doubt the question
 runs, because wrongly declining costs the reader more than one extra answer with quotes.
