@@ -90,11 +90,15 @@ class ExtractiveAnswerer:
         self._cache_lock = threading.Lock()
 
     def candidates(
-        self, question: str, query_vector: np.ndarray, passages: list[Passage]
+        self,
+        question: str,
+        query_vector: np.ndarray,
+        passages: list[Passage],
+        kind: AnswerKind | None = None,
     ) -> list[Candidate]:
-        """Sentences of the top passages, scored; only the lexically likeliest are embedded."""
+        """Sentences of the top passages, scored; only the lexically likeliest are embedded.
+        With ``kind``, sentences carrying that kind of answer are marked ``typed``."""
         terms = content_words(question)
-        kind = wanted_kind(question)
         pool: dict[tuple[str, int], Candidate] = {}
         for passage in passages[: self.passages_considered]:
             text, offset = passage.chunk.text, passage.chunk.start
@@ -150,7 +154,7 @@ class ExtractiveAnswerer:
         candidates = sorted(
             (
                 c
-                for c in self.candidates(question, query_vector, passages)
+                for c in self.candidates(question, query_vector, passages, wanted)
                 if wanted is None or c.typed
             ),
             key=lambda c: -c.score,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from service.query_parsing import MONTHS, find_outlets, outlet_aliases
 
@@ -57,16 +58,23 @@ def attributed_outlets(question: str, sources: Iterable[str] = ()) -> list[str]:
 
 def unknown_outlets(question: str, sources: Iterable[str]) -> list[str]:
     """Attributed names that match none of ``sources`` (the index's outlets)."""
-    sources = list(sources)
-    known = [
-        alias.casefold().split()
-        for source in sources
-        for alias in outlet_aliases(source) | {re.sub(r"^The\s+", "", source)}
-    ]
+    sources = tuple(sorted(set(sources)))
+    known = _known_aliases(sources)
     return [
         name
         for name in attributed_outlets(question, sources)
         if not any(_related(name.casefold().split(), alias) for alias in known)
+    ]
+
+
+@lru_cache(maxsize=8)
+def _known_aliases(sources: tuple[str, ...]) -> list[list[str]]:
+    """Every way a question may name the index's outlets, as lower-case words; the outlets
+    change only when articles from a new one are indexed, so this is read once per set."""
+    return [
+        alias.casefold().split()
+        for source in sources
+        for alias in outlet_aliases(source) | {re.sub(r"^The\s+", "", source)}
     ]
 
 
