@@ -1,18 +1,22 @@
-"""Calibrate the extractive answerer's decline threshold on unanswerable and off-topic questions.
+"""Calibrate the extractive answerer's decline thresholds on unanswerable and off-topic questions.
 
     python -m evals.decline_calibration [--limit 400] [--seed 7] [--exclude-seed 13]
 
 For a seeded sample of MultiHop-RAG questions (leaving out the CI gate's sample, so the gate
-is not measured on the data that set the threshold) and for newsdesk's own off-topic
+is not measured on the data that set the thresholds) and for newsdesk's own off-topic
 questions (``evals/off_topic_questions.txt``: general knowledge, how-to, fiction) it records
-the evidence score the extractive answerer sees, then prints, for each candidate threshold,
+the evidence scores the extractive answerer sees, then prints, for each candidate threshold,
 the share of unanswerable, answerable, answerable-with-evidence-retrieved and off-topic
 questions that would be declined. Questions declined before any answerer runs, for relying on
 an outlet the index lacks (``decline_unknown_outlets``) or naming something no article
-mentions (``decline_absent_names``), count as declined at every threshold. The suggestion is
-the highest threshold that declines no answerable question whose evidence was retrieved (a
-reader told "not found" while the articles hold the answer is failed outright); the table
-shows what that costs in unanswerable and off-topic questions answered.
+mentions (``decline_absent_names``), count as declined at every threshold.
+
+Two thresholds are calibrated by one rule: the highest that declines no answerable question
+with any of its evidence retrieved (a reader told "not found" while the articles hold the
+answer is failed outright). ``decline_threshold`` is set on every question's plain evidence
+score; ``decline_outlet_threshold`` on the questions naming outlets the index holds, with the
+score that counts the weakest named outlet. The tables show what each costs in unanswerable
+and off-topic questions answered.
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ from __future__ import annotations
 import argparse
 import os
 import random
+from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -62,57 +68,105 @@ def main() -> None:
         raise SystemExit("build the eval index first: newsdesk eval --dataset multihop --limit 1")
     service = AnswerService(settings, index, embedder)
 
-    def measure(question: str, as_of: date | None = None) -> tuple[float, bool, set[str]]:
-        """Evidence score, whether a check declines it before answering, articles found."""
+    def measure(question: str, as_of: date | None = None) -> Measured:
         request = AskRequest(question=question, as_of=as_of)
         retrieval = service.retriever.retrieve(
             request.question, settings.top_k, service.filters_for(request), as_of=request.as_of
         )
-        early = service.early_decline(request, retrieval) is not None
-        extract = service.extractive.answer(
-            request.question, retrieval.query_vector, retrieval.passages
+        answer = partial(
+            service.extractive.answer,
+            request.question,
+            retrieval.query_vector,
+            retrieval.passages,
         )
-        return extract.evidence, early, {p.chunk.article_id for p in retrieval.passages}
+        support = retrieval.outlet_support
+        return Measured(
+            plain=answer().evidence,
+            outlets=answer(support).evidence if support else None,
+            early=service.early_decline(request, retrieval) is not None,
+            found={p.chunk.article_id for p in retrieval.passages},
+        )
 
     rows = []
     for question in questions:
-        evidence, early, found = measure(question.question, question.as_of)
-        retrieved = bool(question.evidence_articles) and found >= set(question.evidence_articles)
-        rows.append((evidence, early, question.answerable, retrieved))
-    evidence = np.array([r[0] for r in rows])
-    early = np.array([r[1] for r in rows], dtype=bool)
-    ans = np.array([r[2] for r in rows], dtype=bool)
-    ret = np.array([r[3] for r in rows], dtype=bool)
-    off_topic = off_topic_questions()
-    off = np.array([measure(q)[:2] for q in off_topic])
-    off_evidence, off_early = off[:, 0], off[:, 1].astype(bool)
+        measured = measure(question.question, question.as_of)
+        retrieved = bool(set(question.evidence_articles) & measured.found)
+        rows.append((measured, question.answerable, retrieved))
+    plain = np.array([m.plain for m, _, _ in rows])
+    named = np.array([m.outlets is not None for m, _, _ in rows], dtype=bool)
+    with_outlets = np.array([m.plain if m.outlets is None else m.outlets for m, _, _ in rows])
+    early = np.array([m.early for m, _, _ in rows], dtype=bool)
+    ans = np.array([a for _, a, _ in rows], dtype=bool)
+    ret = np.array([r for _, _, r in rows], dtype=bool)
+    off = [measure(q) for q in off_topic_questions()]
+    off_plain = np.array([m.plain for m in off])
+    off_early = np.array([m.early for m in off], dtype=bool)
 
     print(f"questions {len(rows)}: unanswerable {(~ans).sum()}, answerable {ans.sum()}")
     print(
         f"declined before answering (unknown outlet or absent name): {early[~ans].sum()} "
-        f"unanswerable, {early[ans].sum()} answerable ({early[ans & ret].sum()} with their "
-        f"evidence retrieved); off-topic {off_early.sum()} of {len(off_topic)}"
+        f"unanswerable, {early[ans].sum()} answerable ({early[ans & ret].sum()} with evidence "
+        f"retrieved); off-topic {off_early.sum()} of {len(off)}"
     )
+    print("\nNEWSDESK_DECLINE_THRESHOLD, every question's plain evidence score:")
+    general = _table(plain, early, ans, ret, off_plain, off_early)
+    print(
+        f"\nNEWSDESK_DECLINE_OUTLET_THRESHOLD, the {named.sum()} questions naming outlets the "
+        f"index holds ({(named & ~ans).sum()} unanswerable; no off-topic question names one), "
+        "scored by their weakest outlet:"
+    )
+    outlet = _table(with_outlets[named], early[named], ans[named], ret[named], None, None)
+    if general is None or outlet is None:
+        return
+    declined = early | np.where(named, with_outlets < outlet, plain < general)
+    off_declined = off_early | (off_plain < general)
+    print(
+        f"\nsuggested NEWSDESK_DECLINE_THRESHOLD={general:.2f} and "
+        f"NEWSDESK_DECLINE_OUTLET_THRESHOLD={outlet:.2f}: the highest that decline no "
+        "answerable question with its evidence retrieved. Together they decline "
+        f"{declined[~ans].sum()} of {(~ans).sum()} unanswerable, {declined[ans].sum()} of "
+        f"{ans.sum()} answerable and {off_declined.sum()} of {len(off)} off-topic questions."
+    )
+
+
+@dataclass
+class Measured:
+    plain: float
+    outlets: float | None  # the score counting the weakest named outlet, when one is named
+    early: bool  # declined before answering: an unknown outlet or an absent name
+    found: set[str]
+
+
+def _table(
+    evidence: np.ndarray,
+    early: np.ndarray,
+    ans: np.ndarray,
+    ret: np.ndarray,
+    off_evidence: np.ndarray | None,
+    off_early: np.ndarray | None,
+) -> float | None:
+    """Print the shares declined at each threshold; return the highest declining no
+    answerable question with its evidence retrieved."""
     print(
         " threshold  unanswerable  answerable  answerable-with-evidence  off-topic  "
         "(shares declined)"
     )
     suggestion = None
-    for threshold in np.arange(0.30, 0.61, 0.02):
+    for threshold in np.round(np.arange(0.24, 0.6001, 0.01), 2):
         declined = early | (evidence < threshold)
         recall = declined[~ans].mean() if (~ans).any() else 0.0
-        off_rate = (off_early | (off_evidence < threshold)).mean()
+        off_rate = (
+            f"{(off_early | (off_evidence < threshold)).mean():9.3f}"
+            if off_evidence is not None and off_early is not None
+            else "        -"
+        )
         print(
             f"   {threshold:5.2f}   {recall:11.3f}  {declined[ans].mean():10.3f}  "
-            f"{declined[ans & ret].mean() if (ans & ret).any() else 0.0:24.3f}  {off_rate:9.3f}"
+            f"{declined[ans & ret].mean() if (ans & ret).any() else 0.0:24.3f}  {off_rate}"
         )
         if not declined[ans & ret].any():
-            suggestion = threshold
-    if suggestion is not None:
-        print(
-            f"suggested NEWSDESK_DECLINE_THRESHOLD={suggestion:.2f}: the highest that declines "
-            "no answerable question with its evidence retrieved"
-        )
+            suggestion = float(threshold)
+    return suggestion
 
 
 def off_topic_questions() -> list[str]:

@@ -75,6 +75,7 @@ ANSWER_SETTINGS = (
     "decline_unknown_outlets",
     "decline_absent_names",
     "decline_threshold",
+    "decline_outlet_threshold",
     "strict_citations",
 )
 

@@ -113,6 +113,12 @@ class Settings(BaseSettings):
         "outlet and name checks it declines 42 of 43 held-out unanswerable MultiHop-RAG "
         "questions and none of the 357 answerable ones (`python -m evals.decline_calibration`).",
     )
+    decline_outlet_threshold: float = Field(
+        0.33,
+        description="The decline threshold for a question naming outlets the index holds, "
+        "whose evidence counts the weakest named outlet's closest chunk; calibrated on such "
+        "questions alone (`python -m evals.decline_calibration`).",
+    )
     strict_citations: bool = True
     llm_base_url: str | None = None
     llm_api_key: SecretStr | None = None

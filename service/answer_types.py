@@ -9,6 +9,7 @@ time (when, what year...). Anything else (yes/no, why, what is...) asks for no p
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Literal
 
 AnswerKind = Literal["name", "quantity", "time"]
@@ -72,19 +73,36 @@ def wanted_kind(question: str) -> AnswerKind | None:
     return min(found)[1] if found else None
 
 
-def carries(kind: AnswerKind, sentence: str, question: str) -> bool:
+def names_within(sentences: Iterable[str]) -> frozenset[str]:
+    """Capitalised words the texts use mid-sentence: the words that are names wherever they
+    stand, so "Bankman-Fried pleaded not guilty." starts with one."""
+    return frozenset(
+        word
+        for sentence in sentences
+        for token in _TOKEN.findall(sentence)[1:]
+        if (word := _bare(token))[:1].isupper() and word not in _NOT_NAMES
+    )
+
+
+def carries(
+    kind: AnswerKind, sentence: str, question: str, names: frozenset[str] = frozenset()
+) -> bool:
     """Whether ``sentence`` holds something of ``kind``; a name must be one the question does
-    not already give, or the sentence only repeats the question's subject."""
+    not already give, or the sentence only repeats the question's subject. The first word is
+    capitalised whatever it is, so it counts only when it is among ``names``."""
     if kind == "quantity":
         return bool(_HAS_QUANTITY.search(sentence))
     if kind == "time":
         return bool(_HAS_TIME.search(sentence))
     asked = {w.casefold() for w in _WORD.findall(question)}
-    # The first word is capitalised whatever it is, so it does not count.
-    for token in _TOKEN.findall(sentence)[1:]:
-        word = token.rstrip("’'").removesuffix("’s").removesuffix("'s")
-        if not word[:1].isupper() or word in _NOT_NAMES:
+    for position, token in enumerate(_TOKEN.findall(sentence)):
+        word = _bare(token)
+        if not word[:1].isupper() or word in _NOT_NAMES or (position == 0 and word not in names):
             continue
         if any(part.casefold() not in asked for part in _WORD.findall(word)):
             return True
     return False
+
+
+def _bare(token: str) -> str:
+    return token.rstrip("’'").removesuffix("’s").removesuffix("'s")

@@ -52,6 +52,10 @@ KIND_DECLINE_TEXT = {
 }
 LLM_DECLINE_TEXT = "I could not find this in the indexed articles: {reason}."
 ABSENT_TEXT = "I could not find this in the indexed articles: none of them mentions {names}."
+WEAK_OUTLET_TEXT = (
+    "I could not find this in the indexed articles: no article from “{outlet}” comes close to "
+    "what the question says about it."
+)
 UNKNOWN_OUTLET_TEXT = (
     "I could not find this in the indexed articles: none of them comes from {outlets}, "
     "which the question relies on."
@@ -68,6 +72,7 @@ class AnswerService:
             embedder,
             max_sentences=settings.answer_sentences,
             threshold=settings.decline_threshold,
+            outlet_threshold=settings.decline_outlet_threshold,
         )
         self.llm: LLMAnswerer | None = None
         self.llm_error: str | None = None
@@ -238,7 +243,7 @@ class AnswerService:
         timings = retrieval.timings
         step = time.perf_counter()
         extract = self.extractive.answer(
-            request.question, retrieval.query_vector, retrieval.passages
+            request.question, retrieval.query_vector, retrieval.passages, retrieval.outlet_support
         )
         timings.answer_ms = _ms(step)
 
@@ -337,6 +342,8 @@ def _ms(started: float) -> float:
 
 
 def _declined_text(extract: Extract) -> str:
+    if extract.weak_outlet:
+        return WEAK_OUTLET_TEXT.format(outlet=extract.weak_outlet)
     return KIND_DECLINE_TEXT[extract.wanted] if extract.wanted else DECLINE_TEXT
 
 

@@ -4,7 +4,9 @@ Each candidate sentence is scored by embedding similarity to the question and by
 the question's content words it contains; a question asking who, when or how many counts only
 sentences holding a name, a time or a quantity (``service/answer_types.py``). When even the best
 sentence scores below the calibrated threshold the question is declined instead of answered
-with unrelated quotes.
+with unrelated quotes. A question that names outlets is judged by its weakest one ("the
+Guardian article on X" needs a Guardian article near X), against a threshold calibrated on
+such questions.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -19,7 +22,7 @@ from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 from ingest.embedding import Embedder
 from ingest.sentences import sentence_spans
-from service.answer_types import AnswerKind, carries, wanted_kind
+from service.answer_types import AnswerKind, carries, names_within, wanted_kind
 from service.models import AnswerSentence, Citation, Passage
 
 MIN_WORDS = 5
@@ -60,6 +63,8 @@ class Extract:
     citations: list[Citation]
     evidence: float
     wanted: AnswerKind | None = None
+    # The named outlet whose lack of a close article alone made the answer a decline.
+    weak_outlet: str | None = None
 
     @property
     def text(self) -> str:
@@ -73,6 +78,7 @@ class ExtractiveAnswerer:
         self,
         embedder: Embedder,
         threshold: float,
+        outlet_threshold: float | None = None,
         max_sentences: int = 4,
         passages_considered: int = 6,
         relative_floor: float = 0.9,
@@ -82,6 +88,7 @@ class ExtractiveAnswerer:
         self.embedder = embedder
         self.max_sentences = max_sentences
         self.threshold = threshold
+        self.outlet_threshold = threshold if outlet_threshold is None else outlet_threshold
         self.passages_considered = passages_considered
         self.relative_floor = relative_floor
         self.max_embedded = max_embedded
@@ -99,24 +106,27 @@ class ExtractiveAnswerer:
         """Sentences of the top passages, scored; only the lexically likeliest are embedded.
         With ``kind``, sentences carrying that kind of answer are marked ``typed``."""
         terms = content_words(question)
+        spans = [
+            (passage, passage.chunk.start + start, passage.chunk.text[start:end])
+            for passage in passages[: self.passages_considered]
+            for start, end in sentence_spans(passage.chunk.text)
+        ]
+        names = names_within(text for _, _, text in spans) if kind == "name" else frozenset()
         pool: dict[tuple[str, int], Candidate] = {}
-        for passage in passages[: self.passages_considered]:
-            text, offset = passage.chunk.text, passage.chunk.start
-            for start, end in sentence_spans(text):
-                sentence = text[start:end]
-                key = (passage.chunk.article_id, offset + start)
-                if len(sentence.split()) < MIN_WORDS or key in pool:
-                    continue
-                overlap = len(terms & content_words(sentence)) / len(terms) if terms else 0.0
-                pool[key] = Candidate(
-                    passage,
-                    offset + start,
-                    offset + end,
-                    sentence,
-                    0.0,
-                    overlap,
-                    kind is not None and carries(kind, sentence, question),
-                )
+        for passage, start, sentence in spans:
+            key = (passage.chunk.article_id, start)
+            if len(sentence.split()) < MIN_WORDS or key in pool:
+                continue
+            overlap = len(terms & content_words(sentence)) / len(terms) if terms else 0.0
+            pool[key] = Candidate(
+                passage,
+                start,
+                start + len(sentence),
+                sentence,
+                0.0,
+                overlap,
+                kind is not None and carries(kind, sentence, question, names),
+            )
         shortlist = sorted(pool.values(), key=lambda c: (-c.promise, c.passage.rank, c.start))[
             : self.max_embedded
         ]
@@ -146,10 +156,17 @@ class ExtractiveAnswerer:
                 vectors.append(self._cache[sentence])
         return np.stack(vectors)
 
-    def answer(self, question: str, query_vector: np.ndarray, passages: list[Passage]) -> Extract:
+    def answer(
+        self,
+        question: str,
+        query_vector: np.ndarray,
+        passages: list[Passage],
+        outlet_support: Mapping[str, float] | None = None,
+    ) -> Extract:
         """Quote the best sentences, or decline. A question asking who, when or how many is
         answered only from sentences holding a name, a time or a quantity: the others may
-        share its words but cannot be its answer."""
+        share its words but cannot be its answer. ``outlet_support`` maps each outlet the
+        question names to its closest chunk's similarity (``RetrievalResult``)."""
         wanted = wanted_kind(question)
         candidates = sorted(
             (
@@ -160,9 +177,15 @@ class ExtractiveAnswerer:
             key=lambda c: -c.score,
         )
         best = candidates[0].score if candidates else 0.0
-        evidence = self.evidence_score(best, passages)
-        if evidence < self.threshold:
-            return Extract(sentences=[], citations=[], evidence=evidence, wanted=wanted)
+        evidence = self.evidence_score(best, passages, outlet_support)
+        threshold = self.outlet_threshold if outlet_support else self.threshold
+        if evidence < threshold:
+            weak = None
+            if outlet_support and self.evidence_score(best, passages) >= threshold:
+                weak = min(outlet_support, key=outlet_support.__getitem__)
+            return Extract(
+                sentences=[], citations=[], evidence=evidence, wanted=wanted, weak_outlet=weak
+            )
         floor = best * self.relative_floor
         chosen = self._select([c for c in candidates if c.score >= floor])
         sentences, citations = [], []
@@ -172,12 +195,22 @@ class ExtractiveAnswerer:
             citations.append(Citation.quoting(n, chunk, cand.text, cand.start, cand.end))
         return Extract(sentences=sentences, citations=citations, evidence=evidence, wanted=wanted)
 
-    def evidence_score(self, best_sentence: float, passages: list[Passage]) -> float:
+    def evidence_score(
+        self,
+        best_sentence: float,
+        passages: list[Passage],
+        outlet_support: Mapping[str, float] | None = None,
+    ) -> float:
         """How strongly the articles bear on the question: the best sentence's score averaged
         with the best passage's dense similarity. A sentence that merely shares a name with
-        the question ("Mars") inside an off-topic passage scores low on the second half."""
-        topical = [p.dense_score for p in passages if p.dense_score is not None]
-        return (best_sentence + (max(topical) if topical else 0.0)) / 2
+        the question ("Mars") inside an off-topic passage scores low on the second half. When
+        the question names outlets, the second half is the weakest outlet's closest chunk if
+        that is lower: a question about two outlets' articles needs both."""
+        dense = [p.dense_score for p in passages if p.dense_score is not None]
+        topical = max(dense) if dense else 0.0
+        if outlet_support:
+            topical = min(topical, *outlet_support.values())
+        return (best_sentence + topical) / 2
 
     def _select(self, ranked: list[Candidate]) -> list[Candidate]:
         """Best first, one sentence per article before a second from any, no repeats."""

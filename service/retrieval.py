@@ -54,6 +54,8 @@ class RetrievalResult:
     parsed: ParsedQuestion | None = None
     timings: StageTimings = field(default_factory=StageTimings)
     snapshot: Snapshot | None = None
+    # Each outlet the question names, as written, with its closest chunk's similarity.
+    outlet_support: dict[str, float] = field(default_factory=dict)
 
 
 class Retriever:
@@ -128,6 +130,7 @@ class Retriever:
         started = time.perf_counter()
         dense = self._dense(snapshot, vector, applied)
         dense_lists = [dense] + [_restrict(dense, view.filters) for view in views[1:]]
+        support = self._outlet_support(parsed, vector, dense, applied)
         timings.dense_ms = _ms(started)
 
         started = time.perf_counter()
@@ -167,6 +170,7 @@ class Retriever:
             parsed=parsed,
             timings=timings,
             snapshot=snapshot,
+            outlet_support=support,
         )
 
     def _dense(
@@ -183,6 +187,28 @@ class Retriever:
             if chunk is not None:
                 found.append((chunk, similarity))
         return found
+
+    def _outlet_support(
+        self,
+        parsed: ParsedQuestion,
+        vector: np.ndarray,
+        dense: list[tuple[Chunk, float]],
+        applied: Filters,
+    ) -> dict[str, float]:
+        """How close each named outlet's closest chunk is to the question: a question that
+        relies on "the Guardian article on X" is only as well supported as the Guardian's
+        best match. Read off the dense list when the outlet is in it, else one search."""
+        support: dict[str, float] = {}
+        for mention in parsed.outlets:
+            sources = set(mention.sources)
+            if applied.sources:
+                sources &= set(applied.sources)
+            found = [score for chunk, score in dense if chunk.source in sources]
+            if not found and sources:
+                narrowed = applied.model_copy(update={"sources": sorted(sources)})
+                found = [score for _, score in self.index.nearest(vector, 1, _where(narrowed))]
+            support[mention.text] = max(found, default=0.0)
+        return support
 
     # --- the question's metadata --------------------------------------------------------
 

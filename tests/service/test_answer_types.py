@@ -4,7 +4,7 @@ import pytest
 
 from ingest.models import Chunk
 from ingest.settings import Settings
-from service.answer_types import carries, wanted_kind
+from service.answer_types import carries, names_within, wanted_kind
 from service.extractive import ExtractiveAnswerer
 from service.models import Passage
 
@@ -39,6 +39,15 @@ def test_a_name_must_be_new_to_the_question():
     assert carries("name", "In 2005, Focus Features filmed it.", "Who filmed the novel?")
 
 
+def test_a_sentence_may_start_with_its_answer_when_the_articles_call_it_a_name():
+    question = "Who pleaded not guilty?"
+    sentence = "Bankman-Fried pleaded not guilty to all seven counts."
+    assert not carries("name", sentence, question)
+    names = names_within(["The trial of Sam Bankman-Fried opened in New York.", sentence])
+    assert carries("name", sentence, question, names)
+    assert not carries("name", "Prosecutors said the fraud was deliberate.", question, names)
+
+
 def test_quantities_and_times():
     assert carries("quantity", "Thirty people were hurt.", "How many were hurt?")
     assert carries("quantity", "About 1,200 fans came.", "How many fans came?")
@@ -61,19 +70,19 @@ def answerer(embedder) -> ExtractiveAnswerer:
     return ExtractiveAnswerer(embedder, threshold=Settings(_env_file=None).decline_threshold)
 
 
-def passage_for(embedder, question: str) -> Passage:
+def passage_for(embedder, question: str, text: str = TEXT) -> Passage:
     chunk = Chunk(
         id=Chunk.make_id(ARTICLE, 0),
         article_id=ARTICLE,
         index=0,
-        text=TEXT,
+        text=text,
         start=0,
-        end=len(TEXT),
+        end=len(text),
         title="How penicillin changed medicine",
         url=ARTICLE,
         source="Example Science",
     )
-    similarity = float(embedder.embed([TEXT])[0] @ embedder.embed_query(question))
+    similarity = float(embedder.embed([text])[0] @ embedder.embed_query(question))
     return Passage(chunk=chunk, rank=1, dense_score=similarity)
 
 
@@ -93,3 +102,17 @@ def test_a_when_question_about_the_same_passage_quotes_the_date(answerer, embedd
     assert extract.sentences, f"evidence {extract.evidence:.3f}"
     assert "1928" in extract.sentences[0].text
     assert all("1928" in c.quote or "days" in c.quote for c in extract.citations)
+
+
+def test_a_who_question_quotes_the_sentence_that_opens_with_the_name(answerer, embedder):
+    question = "Who discovered penicillin?"
+    text = (
+        "Visitors to St Mary's Hospital in London can still see the laboratory of Alexander "
+        "Fleming, which opened as a museum. Fleming discovered penicillin in 1928, after a "
+        "mould spoiled one of his dishes of bacteria."
+    )
+    extract = answerer.answer(
+        question, embedder.embed_query(question), [passage_for(embedder, question, text)]
+    )
+    assert extract.sentences, f"evidence {extract.evidence:.3f}"
+    assert extract.sentences[0].text.startswith("Fleming discovered penicillin")

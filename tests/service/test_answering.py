@@ -116,6 +116,19 @@ def test_a_question_relying_on_an_outlet_the_index_lacks_is_declined_by_outlet(s
     assert held.status == "answered" and held.citations
 
 
+def test_a_question_is_only_as_well_supported_as_its_weakest_outlet(service):
+    final = (
+        "what was the score when the Springboks beat the All Blacks in the Rugby World Cup final?"
+    )
+    held = service.ask(AskRequest(question=f"According to The Roar, {final}"))
+    assert held.status == "answered"
+    assert {c.source for c in held.citations} == {"The Roar | Sports Writers Blog"}, held.text
+    # TechCrunch is in the index, but none of its articles is about rugby.
+    answer = service.ask(AskRequest(question=f"According to TechCrunch, {final}"))
+    assert answer.status == "declined" and answer.citations == []
+    assert "no article from “TechCrunch” comes close" in answer.text
+
+
 @pytest.mark.parametrize(
     ("setting", "question", "reason"),
     [

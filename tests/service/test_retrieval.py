@@ -34,6 +34,21 @@ def test_a_comparison_of_two_outlets_gets_passages_from_both(news_index, embedde
     assert with_subqueries.filters == Filters()
 
 
+def test_each_named_outlet_reports_how_close_its_closest_chunk_is(news_index, embedder):
+    retriever = retriever_for(news_index, embedder)
+    question = "Did The Roar and TechCrunch both report that the Springboks beat the All Blacks?"
+    result = retriever.retrieve(question, 4)
+    assert set(result.outlet_support) == {"The Roar", "TechCrunch"}
+    # The Roar covered the final; TechCrunch's closest chunk is about something else.
+    assert result.outlet_support["The Roar"] > result.outlet_support["TechCrunch"] + 0.1
+    # An outlet whose chunks are all far from the question is still measured exactly.
+    shallow = retriever_for(news_index, embedder, dense_depth=5).retrieve(question, 4)
+    assert shallow.outlet_support["TechCrunch"] == pytest.approx(
+        result.outlet_support["TechCrunch"], abs=1e-6
+    )
+    assert retriever.retrieve("Did the Springboks beat the All Blacks?", 4).outlet_support == {}
+
+
 def test_a_day_named_in_the_question_brings_that_days_articles_up(news_index, embedder):
     question = "What was the live score reported by Sporting News on December 3, 2023?"
     result = retriever_for(news_index, embedder).retrieve(question, 3)
