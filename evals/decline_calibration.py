@@ -16,7 +16,9 @@ with any of its evidence retrieved (a reader told "not found" while the articles
 answer is failed outright). ``decline_threshold`` is set on every question's plain evidence
 score; ``decline_outlet_threshold`` on the questions naming outlets the index holds, with the
 score that counts the weakest named outlet. The tables show what each costs in unanswerable
-and off-topic questions answered.
+and off-topic questions answered; the off-topic questions are asked once more as if from each
+of the index's three largest outlets ("According to TechCrunch, ..."), since naming an outlet
+switches a question to the second threshold.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -127,6 +130,18 @@ def main() -> None:
         f"{declined[~ans].sum()} of {(~ans).sum()} unanswerable, {declined[ans].sum()} of "
         f"{ans.sum()} answerable and {off_declined.sum()} of {len(off)} off-topic questions."
     )
+    # Naming an outlet must not let an off-topic question through: ask each one again as if
+    # it came from one of the index's three largest outlets.
+    chunks = service.retriever.keywords.refresh().chunks
+    for source, _ in Counter(chunk.source for chunk in chunks).most_common(3):
+        prefixed = [
+            measure(f"According to {source}, {q[:1].lower()}{q[1:]}") for q in off_topic_questions()
+        ]
+        count = sum(
+            m.early or (m.plain < general if m.outlets is None else m.outlets < outlet)
+            for m in prefixed
+        )
+        print(f"off-topic questions asked as 'According to {source}, ...': {count} declined")
 
 
 @dataclass
