@@ -101,7 +101,8 @@ def main() -> None:
     early = np.array([m.early for m, _, _ in rows], dtype=bool)
     ans = np.array([a for _, a, _ in rows], dtype=bool)
     ret = np.array([r for _, _, r in rows], dtype=bool)
-    off = [measure(q) for q in off_topic_questions()]
+    off_topic = off_topic_questions()
+    off = [measure(q) for q in off_topic]
     off_plain = np.array([m.plain for m in off])
     off_early = np.array([m.early for m in off], dtype=bool)
 
@@ -134,9 +135,7 @@ def main() -> None:
     # it came from one of the index's three largest outlets.
     chunks = service.retriever.keywords.refresh().chunks
     for source, _ in Counter(chunk.source for chunk in chunks).most_common(3):
-        prefixed = [
-            measure(f"According to {source}, {q[:1].lower()}{q[1:]}") for q in off_topic_questions()
-        ]
+        prefixed = [measure(f"According to {source}, {q[:1].lower()}{q[1:]}") for q in off_topic]
         count = sum(
             m.early or (m.plain < general if m.outlets is None else m.outlets < outlet)
             for m in prefixed

@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterable
 from typing import Literal
 
+from service.named_entities import CALENDAR_WORDS
+
 AnswerKind = Literal["name", "quantity", "time"]
 
 # What a question that wants each kind looks like.
@@ -50,10 +52,8 @@ _HAS_TIME = re.compile(
     re.IGNORECASE,
 )
 _TOKEN = re.compile(r"[^\W\d_][\w’'&-]*")
-_NOT_NAMES = frozenset(
-    "I A The This That These Those It He She They We You His Her Their Our Its Mr Mrs Ms Dr "
-    "January February March April May June July August September October November December "
-    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+_NOT_NAMES = CALENDAR_WORDS | frozenset(
+    "I A The This That These Those It He She They We You His Her Their Our Its Mr Mrs Ms Dr".split()
 )
 _WORD = re.compile(r"\w+")
 

@@ -130,9 +130,9 @@ class AnswerService:
     def ask(self, request: AskRequest) -> Answer:
         started = time.perf_counter()
         retrieval = self._retrieve(request)
-        absent = self._early_answer(request, retrieval, started)
-        if absent is not None:
-            return absent
+        early = self._early_answer(request, retrieval, started)
+        if early is not None:
+            return early
         if not self.uses_llm or not retrieval.passages:
             return self._extractive_answer(request, retrieval, started)
         try:
@@ -158,9 +158,9 @@ class AnswerService:
         started = time.perf_counter()
         retrieval = self._retrieve(request)
         yield PassagesEvent(passages=retrieval.passages)
-        absent = self._early_answer(request, retrieval, started)
-        if absent is not None or not self.uses_llm or not retrieval.passages:
-            answer = absent or self._extractive_answer(request, retrieval, started)
+        early = self._early_answer(request, retrieval, started)
+        if early is not None or not self.uses_llm or not retrieval.passages:
+            answer = early or self._extractive_answer(request, retrieval, started)
             yield from _replay(answer)
             yield AnswerEvent(answer=answer)
             return

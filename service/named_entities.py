@@ -19,7 +19,7 @@ _JOINERS = ("of", "de", "van", "von", "the", "and", "&")
 _RUN = re.compile(rf"\b(?:(?:19|20)\d\d\s+)?{_WORD}(?:\s+(?:{'|'.join(_JOINERS)})?\s*{_WORD})+")
 _SPLIT = re.compile(r"['’]s\s+|\s+and\s+|\s+&\s+")
 _TRAILING = re.compile(r"(['’]s|['’])$")
-_CALENDAR = frozenset(
+CALENDAR_WORDS = frozenset(
     "January February March April May June July August September October November December "
     "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
 )
@@ -39,7 +39,7 @@ def names_in(question: str, outlets: Iterable[str] = ()) -> list[str]:
             words = _TRAILING.sub("", part.strip()).strip(" .,;:'’\"").split()
             while words and (words[0] in _LEADING or words[0] in _JOINERS):
                 words = words[1:]
-            if len(words) < 2 or any(w in _CALENDAR for w in words):
+            if len(words) < 2 or any(w in CALENDAR_WORDS for w in words):
                 continue
             name = " ".join(words)
             folded = name.casefold()
