@@ -19,6 +19,10 @@ score that counts the weakest named outlet. The tables show what each costs in u
 and off-topic questions answered; the off-topic questions are asked once more as if from each
 of the index's three largest outlets ("According to TechCrunch, ..."), since naming an outlet
 switches a question to the second threshold.
+
+The rule promises a rate, not zero: a further answerable question scores below all n that set
+the threshold, and is declined, with probability at most 1/(n + 1). The script prints that
+bound for both thresholds.
 """
 
 from __future__ import annotations
@@ -131,6 +135,12 @@ def main() -> None:
         f"{declined[~ans].sum()} of {(~ans).sum()} unanswerable, {declined[ans].sum()} of "
         f"{ans.sum()} answerable and {off_declined.sum()} of {len(off)} off-topic questions."
     )
+    print(
+        "A threshold below all n answerable scores declines a further answerable question at "
+        f"most once in n + 1: {miss_bound((ans & ret).sum()):.2%} for the first (n = "
+        f"{(ans & ret).sum()}), {miss_bound((named & ans & ret).sum()):.2%} for the second "
+        f"(n = {(named & ans & ret).sum()})."
+    )
     # Naming an outlet must not let an off-topic question through: ask each one again as if
     # it came from one of the index's three largest outlets.
     chunks = service.retriever.keywords.refresh().chunks
@@ -181,6 +191,13 @@ def _table(
         if not declined[ans & ret].any():
             suggestion = float(threshold)
     return suggestion
+
+
+def miss_bound(calibrated_on: int) -> float:
+    """The chance that one more answerable question, drawn like the ``calibrated_on`` ones the
+    threshold spared, scores below all of them and is declined: a threshold can promise a
+    rate this small, never zero."""
+    return 1.0 / (calibrated_on + 1)
 
 
 def off_topic_questions() -> list[str]:

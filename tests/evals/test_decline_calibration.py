@@ -4,7 +4,7 @@ evidence was retrieved, with questions declined before answering counted at ever
 import numpy as np
 import pytest
 
-from evals.decline_calibration import _table
+from evals.decline_calibration import _table, miss_bound
 
 pytestmark = pytest.mark.unit
 
@@ -32,3 +32,23 @@ def test_no_suggestion_when_even_the_lowest_threshold_declines_an_answer(capsys)
     off = np.array([0.1, 0.7])
     assert _table(evidence, flags, answerable, answerable, off, flags) is None
     assert "0.500" in capsys.readouterr().out  # off-topic share printed when given
+
+
+def test_a_calibrated_threshold_declines_new_answerable_questions_at_most_once_in_n_plus_1(
+    capsys,
+):
+    """The printed bound holds for the rule as run: calibrate on n answerable scores, then
+    count how often one more drawn from the same distribution falls below the threshold."""
+    rng = np.random.default_rng(3)
+    n, trials = 20, 600
+    declined = 0
+    for _ in range(trials):
+        scores = rng.uniform(0.30, 0.60, n + 1)
+        flags = np.zeros(n, dtype=bool)
+        spared = np.ones(n, dtype=bool)
+        threshold = _table(scores[:n], flags, spared, spared, None, None)
+        declined += threshold is not None and scores[n] < threshold
+    capsys.readouterr()
+    assert miss_bound(n) == pytest.approx(1 / 21)
+    # 1/21 of 600 is 28.6 expected at most; the grid sits below the lowest score, so fewer.
+    assert 0 < declined <= 600 * miss_bound(n) + 3 * np.sqrt(600 * miss_bound(n))
