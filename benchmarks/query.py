@@ -69,7 +69,7 @@ def synthetic_settings(base: Settings, target: int, seed: int) -> Settings:
     if have >= target:
         return settings
     articles = load_multihop().articles
-    chunker = Chunker(embedder.token_offsets, base.chunk_tokens, base.chunk_overlap_tokens)
+    chunker = Chunker.for_model(embedder, base.chunk_tokens, base.chunk_overlap_tokens)
     originals = [c for a in articles for c in chunker.split(a)]
     rng = np.random.default_rng(seed)
     batch: list = []

@@ -88,7 +88,7 @@ def main() -> None:
 
     settings = Settings(_env_file=None)
     embedder = get_embedder(settings)
-    chunker = Chunker(embedder.token_offsets, settings.chunk_tokens, settings.chunk_overlap_tokens)
+    chunker = Chunker.for_model(embedder, settings.chunk_tokens, settings.chunk_overlap_tokens)
     started = time.perf_counter()
     cases = build_cases(args.questions, args.facts, args.seed, chunker)
     checker = SupportChecker(embedder)

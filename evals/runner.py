@@ -48,6 +48,7 @@ INDEX_CODE = (
     "ingest.chunking",
     "ingest.sentences",
     "ingest.index:contextual_text",
+    "ingest.index:context_header",
     "ingest.index:NewsIndex._chunk_meta",
     "ingest.index:NewsIndex._article_meta",
 )

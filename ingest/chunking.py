@@ -3,18 +3,29 @@
 LangChain's splitters strip text and recover offsets with ``str.find``, which can land on the
 wrong repeat of a sentence; here offsets come straight from the sentence spans, so
 ``article.body[chunk.start:chunk.end] == chunk.text`` always holds.
+
+Each chunk is embedded after its article's header (title, outlet, date; ``context_header``).
+Given the model's window, the chunker leaves room for that header, so a long headline never
+pushes the end of a chunk past what the model reads.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from ingest.index import context_header
 from ingest.models import Article, Chunk
 from ingest.sentences import sentence_spans
 
+if TYPE_CHECKING:
+    from ingest.embedding import Embedder
+
 TokenOffsets = Callable[[list[str]], list[list[tuple[int, int]]]]
 """Maps texts to the character span of each of their tokens (no special tokens)."""
+
+MIN_CHUNK_TOKENS = 32
 
 
 @dataclass(frozen=True)
@@ -25,18 +36,42 @@ class _Unit:
 
 
 class Chunker:
-    def __init__(self, token_offsets: TokenOffsets, chunk_tokens: int, overlap_tokens: int):
+    def __init__(
+        self,
+        token_offsets: TokenOffsets,
+        chunk_tokens: int,
+        overlap_tokens: int,
+        window: int | None = None,
+    ):
+        """``window``: how many tokens of text the embedding model reads (None: no limit)."""
         if overlap_tokens >= chunk_tokens:
             raise ValueError("overlap must be smaller than the chunk size")
         self._token_offsets = token_offsets
         self.chunk_tokens = chunk_tokens
         self.overlap_tokens = overlap_tokens
+        self.window = window
+
+    @classmethod
+    def for_model(cls, embedder: Embedder, chunk_tokens: int, overlap_tokens: int) -> Chunker:
+        """Chunks measured in ``embedder``'s tokens that fit its window with their header."""
+        return cls(embedder.token_offsets, chunk_tokens, overlap_tokens, embedder.text_tokens)
+
+    def budget(self, article: Article) -> int:
+        """Tokens one chunk of ``article`` may hold: the configured size, or less when the
+        header and the chunk would not fit the model's window together. A header that leaves
+        less than ``MIN_CHUNK_TOKENS`` is allowed to, rather than cutting the text to shreds."""
+        if self.window is None:
+            return self.chunk_tokens
+        header = context_header(article.title, article.source, article.published)
+        room = self.window - len(self._token_offsets([header])[0])
+        return max(MIN_CHUNK_TOKENS, min(self.chunk_tokens, room))
 
     def split(self, article: Article) -> list[Chunk]:
         body = article.body
-        units = self._units(body, sentence_spans(body))
+        budget = self.budget(article)
+        units = self._units(body, sentence_spans(body), budget)
         chunks: list[Chunk] = []
-        for first, last in self._pack(units):
+        for first, last in self._pack(units, budget, min(self.overlap_tokens, budget // 2)):
             start, end = units[first].start, units[last].end
             chunks.append(
                 Chunk(
@@ -55,31 +90,32 @@ class Chunker:
             )
         return chunks
 
-    def _units(self, body: str, spans: Sequence[tuple[int, int]]) -> list[_Unit]:
+    def _units(self, body: str, spans: Sequence[tuple[int, int]], budget: int) -> list[_Unit]:
         """Sentences, with any sentence longer than a chunk cut at token boundaries."""
         offsets = self._token_offsets([body[s:e] for s, e in spans]) if spans else []
         units: list[_Unit] = []
         for (start, end), token_spans in zip(spans, offsets, strict=True):
-            if len(token_spans) <= self.chunk_tokens:
+            if len(token_spans) <= budget:
                 units.append(_Unit(start, end, max(1, len(token_spans))))
                 continue
-            for i in range(0, len(token_spans), self.chunk_tokens):
-                window = token_spans[i : i + self.chunk_tokens]
+            for i in range(0, len(token_spans), budget):
+                window = token_spans[i : i + budget]
                 piece_start = start if i == 0 else start + window[0][0]
-                is_last = i + self.chunk_tokens >= len(token_spans)
-                piece_end = end if is_last else start + token_spans[i + self.chunk_tokens][0]
+                is_last = i + budget >= len(token_spans)
+                piece_end = end if is_last else start + token_spans[i + budget][0]
                 while piece_end > piece_start and body[piece_end - 1].isspace():
                     piece_end -= 1
                 units.append(_Unit(piece_start, piece_end, len(window)))
         return units
 
-    def _pack(self, units: Sequence[_Unit]) -> list[tuple[int, int]]:
+    @staticmethod
+    def _pack(units: Sequence[_Unit], budget: int, overlap_tokens: int) -> list[tuple[int, int]]:
         """Greedy packing; each chunk after the first repeats trailing sentences as overlap."""
         groups: list[tuple[int, int]] = []
         first = 0
         while first < len(units):
             last, used = first, units[first].tokens
-            while last + 1 < len(units) and used + units[last + 1].tokens <= self.chunk_tokens:
+            while last + 1 < len(units) and used + units[last + 1].tokens <= budget:
                 last += 1
                 used += units[last].tokens
             groups.append((first, last))
@@ -87,8 +123,7 @@ class Chunker:
                 break
             next_first, overlap = last + 1, 0
             while (
-                next_first - 1 > first
-                and overlap + units[next_first - 1].tokens <= self.overlap_tokens
+                next_first - 1 > first and overlap + units[next_first - 1].tokens <= overlap_tokens
             ):
                 next_first -= 1
                 overlap += units[next_first].tokens

@@ -84,8 +84,9 @@ class Embedder:
         return f"{Path(self.name).name}|dim={self.dimension}|{digest.hexdigest()[:12]}"
 
     @property
-    def max_tokens(self) -> int:
-        return int(self.model.max_seq_length)
+    def text_tokens(self) -> int:
+        """How many tokens of text the model reads; the rest of a longer text is cut off."""
+        return int(self.model.max_seq_length) - self.model.tokenizer.num_special_tokens_to_add()
 
     def token_offsets(self, texts: list[str]) -> list[list[tuple[int, int]]]:
         encoded = self.model.tokenizer(

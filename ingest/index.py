@@ -43,15 +43,16 @@ class ModelMismatch(NewsIndexError):
 
 def contextual_text(chunk: Chunk) -> str:
     """What is embedded and keyword-indexed: the headline, outlet and date travel with the text."""
-    header = [chunk.title]
-    line = " · ".join(
-        part
-        for part in (chunk.source, chunk.published and chunk.published.date().isoformat())
-        if part
-    )
+    return context_header(chunk.title, chunk.source, chunk.published) + "\n\n" + chunk.text
+
+
+def context_header(title: str, source: str | None, published: datetime | None) -> str:
+    """The lines put before every chunk of an article; the chunker leaves room for them."""
+    header = [title]
+    line = " · ".join(part for part in (source, published and published.date().isoformat()) if part)
     if line:
         header.append(line)
-    return "\n".join(header) + "\n\n" + chunk.text
+    return "\n".join(header)
 
 
 def open_client(settings: Settings):

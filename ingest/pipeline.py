@@ -141,5 +141,5 @@ def build_ingestor(settings, index: NewsIndex | None = None, embedder: Embedder 
 
     embedder = embedder or get_embedder(settings)
     index = index or NewsIndex(settings, embedder.fingerprint, embedder.dimension)
-    chunker = Chunker(embedder.token_offsets, settings.chunk_tokens, settings.chunk_overlap_tokens)
+    chunker = Chunker.for_model(embedder, settings.chunk_tokens, settings.chunk_overlap_tokens)
     return Ingestor(index=index, embedder=embedder, chunker=chunker)

@@ -2,7 +2,8 @@ import itertools
 
 import pytest
 
-from ingest.chunking import Chunker
+from ingest.chunking import MIN_CHUNK_TOKENS, Chunker
+from ingest.index import contextual_text
 from ingest.models import Article
 
 pytestmark = pytest.mark.integration
@@ -55,3 +56,35 @@ def test_a_sentence_longer_than_a_chunk_is_cut_at_token_boundaries(chunker, embe
     for chunk in chunks:
         assert chunk.text == article.body[chunk.start : chunk.end]
         assert len(embedder.token_offsets([chunk.text])[0]) <= 200
+
+
+def test_a_long_headline_never_pushes_text_past_the_model_window(embedder, multihop_articles):
+    """The model reads a chunk after its header; what does not fit is silently cut off."""
+    article = max(multihop_articles, key=lambda a: len(a.body)).model_copy(
+        update={
+            "title": "A headline that runs on " + " ".join(f"clause{i}" for i in range(40)),
+            "source": "Business Today | Latest Stock Market And Economy News India",
+        }
+    )
+    read = embedder.model.max_seq_length
+
+    def lengths(chunker: Chunker) -> list[int]:
+        texts = [contextual_text(c) for c in chunker.split(article)]
+        return [len(ids) for ids in embedder.model.tokenizer(texts)["input_ids"]]
+
+    assert max(lengths(Chunker(embedder.token_offsets, 200, 40))) > read, "the header would not fit"
+    fitted = Chunker.for_model(embedder, 200, 40)
+    assert max(lengths(fitted)) <= read
+    assert fitted.budget(article) < 200
+    assert fitted.budget(article.model_copy(update={"title": "Short"})) == 200
+
+
+def test_a_header_filling_the_window_still_leaves_whole_chunks(embedder, sample_article):
+    article = sample_article.model_copy(update={"title": " ".join(["headline"] * 400)})
+    chunker = Chunker.for_model(embedder, 200, 40)
+    assert chunker.budget(article) == MIN_CHUNK_TOKENS
+    chunks = chunker.split(article)
+    assert chunks[0].start == 0 and chunks[-1].end == len(article.body.rstrip())
+    for chunk in chunks:
+        assert chunk.text == article.body[chunk.start : chunk.end]
+        assert len(embedder.token_offsets([chunk.text])[0]) <= MIN_CHUNK_TOKENS
