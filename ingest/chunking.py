@@ -58,8 +58,9 @@ class Chunker:
 
     def budget(self, article: Article) -> int:
         """Tokens one chunk of ``article`` may hold: the configured size, or less when the
-        header and the chunk would not fit the model's window together. A header that leaves
-        less than ``MIN_CHUNK_TOKENS`` is allowed to, rather than cutting the text to shreds."""
+        header and the chunk would not fit the model's window together. A header leaving less
+        than ``MIN_CHUNK_TOKENS`` still gets chunks that size, of which the model reads the
+        start: better than slicing the body into shreds."""
         if self.window is None:
             return self.chunk_tokens
         header = context_header(article.title, article.source, article.published)
@@ -99,13 +100,13 @@ class Chunker:
                 units.append(_Unit(start, end, max(1, len(token_spans))))
                 continue
             for i in range(0, len(token_spans), budget):
-                window = token_spans[i : i + budget]
-                piece_start = start if i == 0 else start + window[0][0]
+                piece = token_spans[i : i + budget]
+                piece_start = start if i == 0 else start + piece[0][0]
                 is_last = i + budget >= len(token_spans)
                 piece_end = end if is_last else start + token_spans[i + budget][0]
                 while piece_end > piece_start and body[piece_end - 1].isspace():
                     piece_end -= 1
-                units.append(_Unit(piece_start, piece_end, len(window)))
+                units.append(_Unit(piece_start, piece_end, len(piece)))
         return units
 
     @staticmethod
