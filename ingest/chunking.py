@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ingest.index import context_header
@@ -41,20 +42,27 @@ class Chunker:
         token_offsets: TokenOffsets,
         chunk_tokens: int,
         overlap_tokens: int,
-        window: int | None = None,
+        window: Callable[[], int] | None = None,
     ):
-        """``window``: how many tokens of text the embedding model reads (None: no limit)."""
+        """``window``: how many tokens of text the embedding model reads (None: no limit),
+        asked when the first article is split: re-ingesting unchanged articles loads no model."""
         if overlap_tokens >= chunk_tokens:
             raise ValueError("overlap must be smaller than the chunk size")
         self._token_offsets = token_offsets
         self.chunk_tokens = chunk_tokens
         self.overlap_tokens = overlap_tokens
-        self.window = window
+        self._window = window
 
     @classmethod
     def for_model(cls, embedder: Embedder, chunk_tokens: int, overlap_tokens: int) -> Chunker:
         """Chunks measured in ``embedder``'s tokens that fit its window with their header."""
-        return cls(embedder.token_offsets, chunk_tokens, overlap_tokens, embedder.text_tokens)
+        return cls(
+            embedder.token_offsets, chunk_tokens, overlap_tokens, lambda: embedder.text_tokens
+        )
+
+    @cached_property
+    def window(self) -> int | None:
+        return self._window() if self._window else None
 
     def budget(self, article: Article) -> int:
         """Tokens one chunk of ``article`` may hold: the configured size, or less when the
