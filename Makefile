@@ -43,7 +43,7 @@ eval-gate: install
 	  --check evals/thresholds.json
 
 bench: install
-	$(PY) benchmarks/ingest.py --limit 100
+	$(PY) -m benchmarks.ingest_speed --limit 100
 
 clean:
 	rm -rf $(VENV) data eval-runs test-artifacts

@@ -16,9 +16,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from evals.cli import eval_app
-from ingest.index import IndexUnavailable, ModelMismatch
-from ingest.loaders import LoadError, expand_paths
-from ingest.settings import Settings
+from ingest.index.store import IndexUnavailable, ModelMismatch
+from ingest.sources.files import expand_paths
+from ingest.sources.records import LoadError
+from service.settings import Settings
 
 app = typer.Typer(
     help="Ask questions about news articles and get answers with quoted citations.",
@@ -41,7 +42,7 @@ def _settings() -> Settings:
 def _open_index(settings: Settings):
     """The index for the configured model, or a clear exit when it cannot be opened."""
     from ingest.embedding import get_embedder
-    from ingest.index import NewsIndex
+    from ingest.index.store import NewsIndex
 
     embedder = get_embedder(settings)
     try:
@@ -100,7 +101,7 @@ def ingest(
 
 def _counted(files, progress: Progress, task):
     """Loads lazily while the bar learns the total as records are read."""
-    from ingest.loaders import load_file
+    from ingest.sources.files import load_file
 
     total = 0
     for item in files:
@@ -135,8 +136,8 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="Print the raw Answer object.")] = False,
 ) -> None:
     """Answer a question from the indexed articles, with citations."""
-    from service.answering import AnswerService
-    from service.schemas import AskRequest
+    from service.answering.service import AnswerService
+    from service.contract import AskRequest
 
     try:
         request = AskRequest(
@@ -181,7 +182,7 @@ def serve(
     """Serve the HTTP API and the chat page."""
     import uvicorn
 
-    from service.api import create_app
+    from service.api.app import create_app
 
     settings = _settings()
     logging.basicConfig(level=settings.log_level)
@@ -196,7 +197,7 @@ def serve(
 @app.command()
 def slack() -> None:
     """Run the Slack bot over Socket Mode (no public URL needed)."""
-    from service.slack_bot import serve_socket_mode
+    from service.slack.bot import serve_socket_mode
 
     serve_socket_mode(_settings())
 

@@ -11,7 +11,7 @@ made exactly as ingest makes them):
 It prints the score distribution of each group, then the pass rate of each group at a range of
 thresholds, so the constants in ``service/support.py`` can be read off.
 
-    HF_HUB_OFFLINE=1 python -P benchmarks/support_calibration.py --questions 100 --facts 200
+    HF_HUB_OFFLINE=1 python -m benchmarks.support_calibration --questions 100 --facts 200
 
 (``-P``: benchmarks/ holds scripts named like the packages, e.g. ``ingest.py``.)
 """
@@ -29,10 +29,10 @@ import numpy as np
 from ingest.chunking import Chunker
 from ingest.cleaning import clean_text
 from ingest.embedding import get_embedder
-from ingest.loaders import article_from_record
-from ingest.settings import Settings
-from service.models import Passage
-from service.support import THRESHOLD, SupportChecker, content_words
+from ingest.sources.records import article_from_record
+from service.answering.support import THRESHOLD, SupportChecker, content_words
+from service.contract import Passage
+from service.settings import Settings
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "multihop-rag"
 

@@ -97,7 +97,7 @@ def run(
     if ctx.invoked_subcommand is not None:
         return
     from evals.runner import run_dataset
-    from ingest.settings import Settings
+    from service.settings import Settings
 
     try:
         if corpus or questions:

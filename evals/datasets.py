@@ -17,8 +17,9 @@ from pathlib import Path
 from pydantic import BaseModel, Field, ValidationError
 
 from ingest.cleaning import clean_text
-from ingest.loaders import LoadError, RecordError, article_from_record, load_paths
 from ingest.models import Article, canonical_url
+from ingest.sources.files import load_paths
+from ingest.sources.records import LoadError, RecordError, article_from_record
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MULTIHOP_DIR = REPO_ROOT.parent / "shared" / "datasets" / "multihop-rag"

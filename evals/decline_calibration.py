@@ -41,10 +41,10 @@ import numpy as np
 from evals.datasets import load_multihop
 from evals.runner import DEFAULT_CACHE, index_key
 from ingest.embedding import get_embedder
-from ingest.index import NewsIndex
-from ingest.settings import Settings
-from service.answering import AnswerService
-from service.schemas import AskRequest
+from ingest.index.store import NewsIndex
+from service.answering.service import AnswerService
+from service.contract import AskRequest
+from service.settings import Settings
 
 OFF_TOPIC = Path(__file__).parent / "off_topic_questions.txt"
 

@@ -13,7 +13,6 @@ that would give a different index gets a fresh one.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import inspect
 import json
 import os
@@ -22,6 +21,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 
 from filelock import FileLock
 from pydantic import BaseModel, Field
@@ -39,46 +39,18 @@ from evals.metrics import (
     summarise_by_type,
     supported_rate,
 )
-from ingest.settings import Settings
-from service.models import Answer, Passage, StageTimings
+from ingest import chunking
+from ingest.index import schema
+from ingest.settings import IndexSettings
+from service.contract import Answer, Passage, StageTimings
+from service.settings import Settings
 
 DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "newsdesk"
-INDEX_SETTINGS = ("embedding_model", "embedding_dtype", "chunk_tokens", "chunk_overlap_tokens")
-INDEX_CODE = (
-    "ingest.chunking",
-    "ingest.sentences",
-    "ingest.index:contextual_text",
-    "ingest.index:context_header",
-    "ingest.index:NewsIndex._chunk_meta",
-    "ingest.index:NewsIndex._article_meta",
-)
-"""The code that decides what the index holds (chunk boundaries, embedded text, metadata);
-changes elsewhere in ingest (how writes are batched, the reader side) keep the cache."""
+INDEX_CODE_ROOTS = (chunking, schema)
+"""The modules that decide what the index holds (chunk boundaries, embedded text, metadata),
+with every ingest module they use (``index_code``); how writes are batched and the reader side
+may change and keep the cache."""
 RETRIEVAL_DEPTH = 10
-ANSWER_SETTINGS = (
-    "top_k",
-    "dense_depth",
-    "keyword_depth",
-    "fusion",
-    "rrf_k",
-    "dense_weight",
-    "keyword_weight",
-    "max_passages_per_article",
-    "same_article_decay",
-    "reranker_model",
-    "rerank_depth",
-    "keyword_stemming",
-    "question_metadata",
-    "subquery_weight",
-    "date_padding_hours",
-    "answerer",
-    "answer_sentences",
-    "decline_unknown_outlets",
-    "decline_absent_names",
-    "decline_threshold",
-    "decline_outlet_threshold",
-    "strict_citations",
-)
 
 
 class RunMeta(BaseModel):
@@ -122,21 +94,31 @@ def _git_commit() -> str | None:
     return out.stdout.strip() or None
 
 
-def _source(name: str) -> str:
-    """Source of 'package.module' or 'package.module:Attr.attr'."""
-    module, _, attrs = name.partition(":")
-    target = importlib.import_module(module)
-    for attr in filter(None, attrs.split(".")):
-        target = getattr(target, attr)
-    return inspect.getsource(target)
+def index_code(roots: tuple[ModuleType, ...] = INDEX_CODE_ROOTS) -> dict[str, str]:
+    """The sha256 of each ingest module ``roots`` use, followed through what they import."""
+    seen: dict[str, ModuleType] = {}
+    pending = list(roots)
+    while pending:
+        module = pending.pop()
+        if module.__name__ in seen:
+            continue
+        seen[module.__name__] = module
+        for value in vars(module).values():
+            owner = value if isinstance(value, ModuleType) else inspect.getmodule(value)
+            if owner is not None and owner.__name__.split(".")[0] == "ingest":
+                pending.append(owner)
+    return {
+        name: hashlib.sha256(inspect.getsource(module).encode()).hexdigest()
+        for name, module in sorted(seen.items())
+    }
 
 
 def index_key(dataset: Dataset, settings: Settings, model_fingerprint: str) -> str:
     parts = {
         "corpus": dataset.corpus_hash,
         "model": model_fingerprint,
-        **{name: getattr(settings, name) for name in INDEX_SETTINGS},
-        "code": {name: hashlib.sha256(_source(name).encode()).hexdigest() for name in INDEX_CODE},
+        **{name: getattr(settings, name) for name in IndexSettings.shaping_fields()},
+        "code": index_code(),
     }
     blob = json.dumps(parts, sort_keys=True, default=str).encode()
     return f"{dataset.name}-{hashlib.sha256(blob).hexdigest()[:16]}"
@@ -242,10 +224,10 @@ def run_dataset(
 ) -> RunResult:
     """Index (or reuse) the corpus, answer every question, score and summarise."""
     from ingest.embedding import get_embedder
-    from ingest.index import NewsIndex
+    from ingest.index.store import NewsIndex
     from ingest.pipeline import build_ingestor
-    from service.answering import AnswerService
-    from service.schemas import AskRequest
+    from service.answering.service import AnswerService
+    from service.contract import AskRequest
 
     started_at, commit = datetime.now(UTC), _git_commit()
     report = progress or (lambda phase, done, total: None)
@@ -305,7 +287,10 @@ def run_dataset(
         retrieval_only=retrieval_only,
         settings={
             "embedding_fingerprint": embedder.fingerprint,
-            **{name: getattr(settings, name) for name in INDEX_SETTINGS + ANSWER_SETTINGS},
+            **{
+                name: getattr(settings, name)
+                for name in IndexSettings.shaping_fields() + Settings.answer_fields()
+            },
             "retrieval_depth": RETRIEVAL_DEPTH,
         },
         git_commit=commit,

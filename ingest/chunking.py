@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from ingest.index import context_header
+from ingest.index.schema import context_header
 from ingest.models import Article, Chunk
 from ingest.sentences import sentence_spans
 

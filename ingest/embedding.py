@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ingest.onnx_encoder import OnnxEncoder, OnnxUnsupported
-from ingest.settings import Settings
+from ingest.settings import IndexSettings
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -126,7 +126,7 @@ class Embedder:
                 return None
 
 
-def get_embedder(settings: Settings) -> Embedder:
+def get_embedder(settings: IndexSettings) -> Embedder:
     """One model per process: loading costs seconds and hundreds of MB."""
     key = (
         settings.embedding_model,

@@ -14,9 +14,10 @@ from pydantic import BaseModel, Field
 
 from ingest.chunking import Chunker
 from ingest.embedding import Embedder
-from ingest.index import NewsIndex, contextual_text
-from ingest.loaders import LoadedArticle, LoadError
+from ingest.index.schema import contextual_text
+from ingest.index.store import NewsIndex
 from ingest.models import Article, Chunk
+from ingest.sources.records import LoadedArticle, LoadError
 
 
 class IngestReport(BaseModel):

@@ -15,12 +15,13 @@ for _name in [n for n in os.environ if n.startswith("NEWSDESK_")]:
 
 import pytest  # noqa: E402
 
-from ingest.chroma_server import local_chroma_server  # noqa: E402
 from ingest.embedding import Embedder, get_embedder  # noqa: E402
-from ingest.loaders import article_from_record, load_paths  # noqa: E402
 from ingest.models import Article  # noqa: E402
 from ingest.pipeline import build_ingestor  # noqa: E402
-from ingest.settings import Settings  # noqa: E402
+from ingest.sources.files import load_paths  # noqa: E402
+from ingest.sources.records import article_from_record  # noqa: E402
+from service.settings import Settings  # noqa: E402
+from tests.support.chroma_server import local_chroma_server  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.conversations import ConversationStore
-from service.feedback import FeedbackStore
+from service.conversations.store import ConversationStore
+from service.stores.answer_log import FeedbackStore
 
 pytestmark = pytest.mark.e2e
 

@@ -12,7 +12,7 @@ import pytest
 
 from evals.datasets import load_dev
 from evals.runner import index_key, run_dataset
-from ingest.settings import Settings
+from service.settings import Settings
 
 
 @pytest.mark.unit

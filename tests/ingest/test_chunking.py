@@ -3,7 +3,7 @@ import itertools
 import pytest
 
 from ingest.chunking import MIN_CHUNK_TOKENS, Chunker
-from ingest.index import contextual_text
+from ingest.index.schema import contextual_text
 from ingest.models import Article
 
 pytestmark = pytest.mark.integration

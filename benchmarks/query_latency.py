@@ -1,0 +1,236 @@
+"""Retrieval latency per stage (p50/p95), embedded Chroma and a `chroma run` server.
+
+Two corpora:
+
+- ``multihop``: the MultiHop-RAG index the eval suite caches (build it once with
+  ``newsdesk eval --dataset multihop``); the server mode serves a copy of it.
+- ``synthetic``: MultiHop-RAG chunks (made as ingest makes them) replicated, each copy under a
+  new article id, until ``--chunks`` chunks, with seeded random unit vectors instead of
+  embeddings, so the scale test costs no model time. Cached under
+  ``~/.cache/newsdesk/bench-index``.
+
+Questions are MultiHop-RAG queries (seeded sample), run through ``Retriever`` exactly as the
+service does (query embedding, outlet/date sub-queries, BM25, fusion), without a reranker. The
+baseline, timed in the same run on the same questions, is what a plain dense RAG stack does:
+embed the question with the model's own ``encode`` and ask Chroma for the top 10 with their text.
+
+    HF_HUB_OFFLINE=1 python -m benchmarks.query_latency --corpus multihop --mode embedded \
+        --mode server
+    HF_HUB_OFFLINE=1 python -m benchmarks.query_latency --corpus synthetic --chunks 100000 \
+        --mode embedded
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from evals.datasets import load_multihop
+from evals.runner import DEFAULT_CACHE, index_key
+from ingest.chunking import Chunker
+from ingest.embedding import get_embedder
+from ingest.index.store import NewsIndex
+from ingest.models import Chunk
+from service.retrieval.retriever import Retriever
+from service.settings import Settings
+from tests.support.chroma_server import local_chroma_server
+
+STAGES = ("parse", "embed", "dense", "keyword", "fuse")
+AS_OF = date(2023, 12, 26)
+
+
+def multihop_settings(base: Settings) -> Settings:
+    dataset = load_multihop()
+    key = index_key(dataset, base, get_embedder(base).fingerprint)
+    folder = DEFAULT_CACHE / "eval-index" / key
+    if not (folder / "chroma").is_dir():
+        sys.exit(f"no cached index at {folder}: run `newsdesk eval --dataset multihop` first")
+    return base.model_copy(update={"data_dir": folder, "collection_prefix": "eval"})
+
+
+def synthetic_settings(base: Settings, target: int, seed: int) -> Settings:
+    """Replicated MultiHop-RAG articles with random unit vectors, built once and cached."""
+    settings = base.model_copy(
+        update={
+            "data_dir": DEFAULT_CACHE / "bench-index" / f"synthetic-{target}-{seed}",
+            "collection_prefix": "bench",
+        }
+    )
+    embedder = get_embedder(base)
+    index = NewsIndex(settings, embedder.fingerprint, embedder.dimension)
+    have = index.counts()["chunks"]
+    if have >= target:
+        return settings
+    articles = load_multihop().articles
+    chunker = Chunker.for_model(embedder, base.chunk_tokens, base.chunk_overlap_tokens)
+    originals = [c for a in articles for c in chunker.split(a)]
+    rng = np.random.default_rng(seed)
+    batch: list = []
+    written, copy, started = 0, 0, time.perf_counter()
+
+    def flush() -> None:
+        # Bulk rows in the index's own chunk schema: write_article's per-article bookkeeping
+        # (stale-chunk sweep, article record, generation bump) would take most of an hour here.
+        vectors = rng.standard_normal((len(batch), embedder.dimension)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        index.chunks.upsert(
+            ids=[c.id for c in batch],
+            documents=[c.text for c in batch],
+            embeddings=vectors.tolist(),
+            metadatas=[index._chunk_meta(c) for c in batch],
+        )
+        batch.clear()
+
+    while written < target:
+        for chunk in originals:
+            if written >= target:
+                break
+            written += 1
+            if written <= have:
+                continue  # written by an earlier, interrupted build
+            article_id = f"{chunk.article_id}#copy{copy}"
+            batch.append(
+                chunk.model_copy(
+                    update={"id": Chunk.make_id(article_id, chunk.index), "article_id": article_id}
+                )
+            )
+            if len(batch) == 2000:
+                flush()
+        copy += 1
+        print(f"  {written} chunks in {time.perf_counter() - started:.0f} s", flush=True)
+    if batch:
+        flush()
+    return settings
+
+
+def measure(settings: Settings, questions: list[str], warmup: int) -> dict[str, object]:
+    embedder = get_embedder(settings)
+    index = NewsIndex(settings, embedder.fingerprint, embedder.dimension)
+    retriever = Retriever(settings.model_copy(update={"reranker_model": None}), index, embedder)
+    started = time.perf_counter()
+    retriever.keywords.refresh()
+    keyword_build = time.perf_counter() - started
+    for question in questions[:warmup]:
+        retriever.retrieve(question, 10, as_of=AS_OF)
+    rows: dict[str, list[float]] = {stage: [] for stage in (*STAGES, "total")}
+    views = []
+    for question in questions:
+        started = time.perf_counter()
+        result = retriever.retrieve(question, 10, as_of=AS_OF)
+        total = (time.perf_counter() - started) * 1000
+        timings = result.timings.model_dump()
+        for stage in STAGES:
+            rows[stage].append(timings[f"{stage}_ms"])
+        rows["total"].append(total)
+        views.append(1 + len(result.parsed.outlets) + len(result.parsed.dates))
+    baseline = []
+    for question in questions:
+        started = time.perf_counter()
+        vector = embedder.embed([question])[0]
+        index.chunks.query(
+            query_embeddings=[vector.tolist()],
+            n_results=10,
+            include=["documents", "metadatas", "distances"],
+        )
+        baseline.append((time.perf_counter() - started) * 1000)
+    rows["baseline"] = baseline
+    return {
+        "chunks": index.counts()["chunks"],
+        "question_encoder": "onnx" if embedder.onnx_encoder else "torch",
+        "total_to_baseline_p50": round(
+            float(np.percentile(rows["total"], 50) / np.percentile(baseline, 50)), 2
+        ),
+        "keyword_index_build_s": round(keyword_build, 1),
+        "queries": len(questions),
+        "searches_per_query_mean": round(float(np.mean(views)), 2),
+        **{
+            f"{stage}_ms": {
+                "p50": round(float(np.percentile(v, 50)), 1),
+                "p95": round(float(np.percentile(v, 95)), 1),
+            }
+            for stage, v in rows.items()
+        },
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", choices=["multihop", "synthetic"], default="multihop")
+    parser.add_argument("--chunks", type=int, default=100_000, help="Synthetic corpus size.")
+    parser.add_argument(
+        "--mode", choices=["embedded", "server"], action="append", help="Repeatable."
+    )
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument(
+        "--question-metadata",
+        choices=["off", "subqueries", "filter"],
+        default=None,
+        help="Override NEWSDESK_QUESTION_METADATA for this run.",
+    )
+    parser.add_argument(
+        "--question-encoder",
+        choices=["onnx", "torch"],
+        default=None,
+        help="Override NEWSDESK_QUESTION_ENCODER for this run.",
+    )
+    args = parser.parse_args()
+
+    base = Settings()
+    if args.question_metadata:
+        base = base.model_copy(update={"question_metadata": args.question_metadata})
+    if args.question_encoder:
+        base = base.model_copy(update={"question_encoder": args.question_encoder})
+    if args.corpus == "multihop":
+        settings = multihop_settings(base)
+    else:
+        settings = synthetic_settings(base, args.chunks, args.seed)
+    questions = [q.question for q in load_multihop().questions]
+    questions = random.Random(args.seed).sample(questions, min(args.queries, len(questions)))
+
+    results = {}
+    for mode in args.mode or ["embedded"]:
+        if mode == "embedded":
+            results[mode] = measure(settings, questions, args.warmup)
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            served = settings.chroma_dir
+            if args.corpus == "multihop":  # the eval cache may be open elsewhere: serve a copy
+                served = Path(tmp) / "chroma"
+                shutil.copytree(settings.chroma_dir, served)
+            with local_chroma_server(served) as url:
+                results[mode] = measure(
+                    settings.model_copy(update={"chroma_url": url}), questions, args.warmup
+                )
+
+    print(
+        json.dumps(
+            {
+                "corpus": args.corpus,
+                "question_metadata": settings.question_metadata,
+                "results": results,
+            },
+            indent=2,
+        )
+    )
+    for mode, r in results.items():
+        print(f"\n{args.corpus} · {mode} · {r['chunks']} chunks · {r['queries']} queries")
+        print(f"{'stage':<8} {'p50 ms':>8} {'p95 ms':>8}")
+        for stage in (*STAGES, "total", "baseline"):
+            t = r[f"{stage}_ms"]
+            print(f"{stage:<8} {t['p50']:>8} {t['p95']:>8}")
+        print(f"total / baseline (p50): {r['total_to_baseline_p50']}")
+
+
+if __name__ == "__main__":
+    main()

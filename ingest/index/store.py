@@ -1,0 +1,268 @@
+"""The index in Chroma: open it, write and delete articles whole, read chunks and articles back.
+
+What the collections hold is ``ingest.index.schema``; which embedding model built them is kept
+with each collection, and opening them with another is refused (``ModelMismatch``). Everything
+service/ knows about the storage goes through ``NewsIndex``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from ingest.index.filters import build_where
+from ingest.index.schema import (
+    STATE_ID,
+    article_from,
+    article_metadata,
+    chunk_from,
+    chunk_metadata,
+)
+from ingest.models import Article, Chunk, canonical_url
+from ingest.settings import IndexSettings
+
+
+class NewsIndexError(RuntimeError):
+    """Base for index problems a user can act on."""
+
+
+class IndexUnavailable(NewsIndexError):
+    """The Chroma store cannot be reached or opened."""
+
+
+class ModelMismatch(NewsIndexError):
+    """The index was built with another embedding model than the one configured."""
+
+
+def open_client(settings: IndexSettings):
+    """Embedded PersistentClient, or an HttpClient when a Chroma server URL is configured."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    try:
+        if settings.chroma_url:
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(settings.chroma_url)
+            return chromadb.HttpClient(
+                host=parts.hostname or "127.0.0.1",
+                port=parts.port or (443 if parts.scheme == "https" else 8000),
+                ssl=parts.scheme == "https",
+                settings=chroma_settings,
+            )
+        settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+    except Exception as exc:  # chromadb raises several unrelated types for "cannot connect"
+        where = settings.chroma_url or settings.chroma_dir
+        raise IndexUnavailable(f"cannot open the Chroma store at {where}: {exc}") from exc
+
+
+class NewsIndex:
+    def __init__(self, settings: IndexSettings, fingerprint: str, dimension: int, client=None):
+        self.settings = settings
+        self.fingerprint = fingerprint
+        self.dimension = dimension
+        self.client = client if client is not None else open_client(settings)
+        prefix = settings.collection_prefix
+        try:
+            self.chunks = self._collection(f"{prefix}_chunks")
+            self.articles = self._collection(f"{prefix}_articles")
+            self.state = self.client.get_or_create_collection(
+                f"{prefix}_state", embedding_function=None
+            )
+        except ModelMismatch:
+            raise
+        except Exception as exc:
+            raise IndexUnavailable(f"cannot open the newsdesk collections: {exc}") from exc
+
+    def _collection(self, name: str):
+        collection = self.client.get_or_create_collection(
+            name,
+            embedding_function=None,
+            metadata={
+                "hnsw:space": "cosine",
+                "embedding_fingerprint": self.fingerprint,
+                "embedding_dimension": self.dimension,
+            },
+        )
+        stored = (collection.metadata or {}).get("embedding_fingerprint")
+        if stored and stored != self.fingerprint:
+            raise ModelMismatch(
+                f"the index in collection '{name}' was built with the embedding model "
+                f"'{stored}', but '{self.fingerprint}' is configured. Re-index with the "
+                f"configured model: delete {self.settings.chroma_dir} (or set "
+                f"NEWSDESK_COLLECTION_PREFIX to a new name) and run `newsdesk ingest` again, or "
+                f"set NEWSDESK_EMBEDDING_MODEL back to the model that built it."
+            )
+        return collection
+
+    @cached_property
+    def _max_batch(self) -> int:
+        return max(1, int(self.client.get_max_batch_size()))
+
+    # --- state -------------------------------------------------------------------------
+
+    def generation(self) -> str:
+        found = self.state.get(ids=[STATE_ID], include=["documents"])
+        return found["documents"][0] if found["ids"] else "empty"
+
+    def _bump_generation(self) -> None:
+        self.state.upsert(ids=[STATE_ID], documents=[uuid.uuid4().hex], embeddings=[[0.0]])
+
+    def counts(self) -> dict[str, int]:
+        return {"articles": self.articles.count(), "chunks": self.chunks.count()}
+
+    # --- writer side -------------------------------------------------------------------
+
+    def stored_fingerprint(self, article_id: str) -> str | None:
+        found = self.articles.get(ids=[article_id], include=["metadatas"])
+        if not found["ids"]:
+            return None
+        return (found["metadatas"][0] or {}).get("fingerprint")
+
+    def write_article(self, article: Article, chunks: list[Chunk], vectors: np.ndarray) -> None:
+        """Replace an article's chunks; the article record goes last as the completion mark.
+
+        If any step fails the article is removed entirely, so the index never holds half of it.
+        """
+        if len(chunks) != len(vectors):
+            raise ValueError("one vector per chunk")
+        try:
+            self._write(article, chunks, vectors)
+        except Exception:
+            self._remove(article.id)
+            raise
+        finally:
+            self._bump_generation()
+
+    def _write(self, article: Article, chunks: list[Chunk], vectors: np.ndarray) -> None:
+        batch = self._max_batch
+        for i in range(0, len(chunks), batch):
+            part = chunks[i : i + batch]
+            self.chunks.upsert(
+                ids=[c.id for c in part],
+                documents=[c.text for c in part],
+                embeddings=vectors[i : i + batch].tolist(),
+                metadatas=[chunk_metadata(c) for c in part],
+            )
+        keep = {c.id for c in chunks}
+        stale = [
+            cid
+            for cid in self.chunks.get(where={"article_id": article.id}, include=[])["ids"]
+            if cid not in keep
+        ]
+        if stale:
+            self.chunks.delete(ids=stale)
+        mean = vectors.mean(axis=0) if len(vectors) else np.zeros(self.dimension, dtype=np.float32)
+        norm = float(np.linalg.norm(mean)) or 1.0
+        self.articles.upsert(
+            ids=[article.id],
+            documents=[article.body],
+            embeddings=[(mean / norm).tolist()],
+            metadatas=[article_metadata(article, len(chunks))],
+        )
+
+    def delete_article(self, id_or_url: str) -> Article | None:
+        """Removes the article and every chunk of it; returns what was removed, if anything."""
+        article = self.get_article(id_or_url)
+        if article is None:
+            return None
+        self._remove(article.id)
+        self._bump_generation()
+        return article
+
+    def _remove(self, article_id: str) -> None:
+        self.articles.delete(ids=[article_id])
+        self.chunks.delete(where={"article_id": article_id})
+
+    # --- reader side -------------------------------------------------------------------
+
+    def resolve_id(self, id_or_url: str) -> str:
+        """Accepts an article id or any URL form of it."""
+        if id_or_url.startswith(("http://", "https://")):
+            return canonical_url(id_or_url)
+        return id_or_url
+
+    def get_article(self, id_or_url: str) -> Article | None:
+        found = self.articles.get(
+            ids=[self.resolve_id(id_or_url)], include=["documents", "metadatas"]
+        )
+        if not found["ids"]:
+            return None
+        return article_from(found["ids"][0], found["documents"][0], found["metadatas"][0])
+
+    def get_articles(self, ids: list[str]) -> dict[str, Article]:
+        if not ids:
+            return {}
+        found = self.articles.get(ids=list(dict.fromkeys(ids)), include=["documents", "metadatas"])
+        return {
+            aid: article_from(aid, doc, meta)
+            for aid, doc, meta in zip(
+                found["ids"], found["documents"], found["metadatas"], strict=True
+            )
+        }
+
+    def list_articles(
+        self,
+        offset: int = 0,
+        limit: int = 20,
+        source: str | None = None,
+        published_after: datetime | None = None,
+        published_before: datetime | None = None,
+    ) -> tuple[list[Article], int]:
+        """A page of articles, newest first, and the total that match."""
+        where = build_where(source=source, after=published_after, before=published_before)
+        found = self.articles.get(where=where, include=["metadatas"])
+        rows = sorted(
+            zip(found["ids"], found["metadatas"], strict=True),
+            key=lambda row: (-(row[1].get("published_ts") or 0), row[0]),
+        )
+        page = [aid for aid, _ in rows[offset : offset + limit]]
+        articles = self.get_articles(page)
+        return [articles[aid] for aid in page if aid in articles], len(rows)
+
+    def iter_chunks(self, page: int = 5000) -> Iterator[Chunk]:
+        """Every chunk, for building the keyword index."""
+        offset = 0
+        while True:
+            found = self.chunks.get(include=["documents", "metadatas"], limit=page, offset=offset)
+            if not found["ids"]:
+                return
+            for cid, doc, meta in zip(
+                found["ids"], found["documents"], found["metadatas"], strict=True
+            ):
+                yield chunk_from(cid, doc, meta)
+            offset += len(found["ids"])
+
+    def get_chunks(self, ids: list[str]) -> dict[str, Chunk]:
+        if not ids:
+            return {}
+        found = self.chunks.get(ids=list(dict.fromkeys(ids)), include=["documents", "metadatas"])
+        return {
+            cid: chunk_from(cid, doc, meta)
+            for cid, doc, meta in zip(
+                found["ids"], found["documents"], found["metadatas"], strict=True
+            )
+        }
+
+    def nearest(
+        self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None
+    ) -> list[tuple[str, float]]:
+        """Ids of the nearest chunks with their cosine similarity (1 - cosine distance).
+
+        Ids only: fetching 150 documents and metadatas costs ~7x the search itself, and a
+        reader that keeps the chunks in memory (the keyword index does) needs none of it.
+        """
+        found = self.chunks.query(
+            query_embeddings=[vector.tolist()], n_results=k, where=where, include=["distances"]
+        )
+        return [
+            (cid, 1.0 - float(dist))
+            for cid, dist in zip(found["ids"][0], found["distances"][0], strict=True)
+        ]

@@ -1,0 +1,355 @@
+"""Question in, Answer out: the one code path behind every channel and the eval runner.
+
+With ``NEWSDESK_ANSWERER=extractive`` (the default) answers are quoted sentences. With a
+``provider:model`` answerer a chat model writes the answer from the same passages; whatever goes
+wrong with the model (unreachable, refused, rate limited, slow, malformed) the user still gets
+the extractive answer, marked ``degraded`` with the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+from ingest.embedding import Embedder, get_embedder
+from ingest.index.store import NewsIndex
+from service.answering.chat_model import LLMFailure
+from service.answering.citations import drop_invalid, quote_is_exact, render
+from service.answering.extractive import Extract, ExtractiveAnswerer
+from service.answering.llm import LLMAnswerer, LLMResult
+from service.contract import (
+    Answer,
+    AnswerEvent,
+    AskRequest,
+    CitationEvent,
+    DeltaEvent,
+    Filters,
+    Passage,
+    PassagesEvent,
+    StageTimings,
+    StreamEvent,
+)
+from service.retrieval.retriever import RetrievalResult, Retriever
+from service.settings import Settings
+
+log = logging.getLogger("newsdesk.answering")
+
+DECLINE_TEXT = (
+    "I could not find this in the indexed articles: no passage answers the question "
+    "closely enough to quote."
+)
+# A question asking who, when or how many is declined for lack of that, not of wording.
+KIND_DECLINE_TEXT = {
+    "name": "I could not find this in the indexed articles: no passage names who or what the "
+    "question asks about closely enough to quote.",
+    "quantity": "I could not find this in the indexed articles: no passage gives the figure "
+    "the question asks for closely enough to quote.",
+    "time": "I could not find this in the indexed articles: no passage gives the time the "
+    "question asks about closely enough to quote.",
+}
+LLM_DECLINE_TEXT = "I could not find this in the indexed articles: {reason}."
+ABSENT_TEXT = "I could not find this in the indexed articles: none of them mentions {names}."
+WEAK_OUTLET_TEXT = (
+    "I could not find this in the indexed articles: no article from “{outlet}” comes close to "
+    "what the question says about it."
+)
+UNKNOWN_OUTLET_TEXT = (
+    "I could not find this in the indexed articles: none of them comes from {outlets}, "
+    "which the question relies on."
+)
+
+
+class AnswerService:
+    def __init__(self, settings: Settings, index: NewsIndex, embedder: Embedder):
+        self.settings = settings
+        self.index = index
+        self.embedder = embedder
+        self.retriever = Retriever(settings, index, embedder)
+        self.extractive = ExtractiveAnswerer(
+            embedder,
+            max_sentences=settings.answer_sentences,
+            threshold=settings.decline_threshold,
+            outlet_threshold=settings.decline_outlet_threshold,
+        )
+        self.llm: LLMAnswerer | None = None
+        self.llm_error: str | None = None
+        if settings.answerer.strip().lower() != "extractive":
+            try:
+                self.llm = LLMAnswerer.from_settings(settings, embedder)
+            except Exception as exc:
+                # A wrong provider name, a missing key or package: every answer says so.
+                self.llm_error = (
+                    f"the LLM {settings.answerer!r} could not be set up ({exc}); check "
+                    "NEWSDESK_ANSWERER, NEWSDESK_LLM_API_KEY and NEWSDESK_LLM_BASE_URL"
+                )
+                log.error("%s", self.llm_error)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> AnswerService:
+        embedder = get_embedder(settings)
+        return cls(
+            settings, NewsIndex(settings, embedder.fingerprint, embedder.dimension), embedder
+        )
+
+    def warm(self) -> None:
+        """Do now what the first question would wait for: load the embedding model, build the
+        ONNX question encoder (exported once per machine) and read the keyword index. A
+        failure is only logged: each question reports its own errors."""
+        try:
+            self.embedder.embed_query("newsdesk is warming up")
+            self.retriever.keywords.refresh()
+        except Exception as exc:
+            log.warning("warm-up failed, the first question will load what it needs: %s", exc)
+
+    @property
+    def uses_llm(self) -> bool:
+        return self.llm is not None or self.llm_error is not None
+
+    def filters_for(self, request: AskRequest) -> Filters:
+        return Filters(
+            published_after=request.after_utc,
+            published_before=request.before_utc,
+            sources=self.retriever.resolve_sources([request.source]) if request.source else [],
+        )
+
+    def search(self, request: AskRequest) -> tuple[list[Passage], StageTimings]:
+        result = self._retrieve(request)
+        return result.passages, result.timings
+
+    def _retrieve(self, request: AskRequest) -> RetrievalResult:
+        return self.retriever.retrieve(
+            request.question,
+            request.top_k or self.settings.top_k,
+            self.filters_for(request),
+            as_of=request.as_of,
+        )
+
+    def ask(self, request: AskRequest) -> Answer:
+        started = time.perf_counter()
+        retrieval = self._retrieve(request)
+        early = self._early_answer(request, retrieval, started)
+        if early is not None:
+            return early
+        if not self.uses_llm or not retrieval.passages:
+            return self._extractive_answer(request, retrieval, started)
+        try:
+            llm = self._llm()
+            step = time.perf_counter()
+            draft = llm.prepare(request.question, retrieval.passages)
+            raw = llm.generate(draft)
+            retrieval.timings.answer_ms = _ms(step)
+            step = time.perf_counter()
+            result = llm.finish(draft, raw)
+            return self._llm_answer(request, retrieval, result, started, step)
+        except LLMFailure as exc:
+            log.warning("LLM answer failed, falling back to extractive: %s", exc.reason)
+            return self._extractive_answer(request, retrieval, started, degraded=exc.reason)
+
+    def stream(self, request: AskRequest) -> Iterator[StreamEvent]:
+        """The answer as events: passages, then text and citations as written, then the Answer.
+
+        The closing ``answer`` event is authoritative: strict citation checks run once the text
+        is complete and may remove sentences already shown. A consumer that stops iterating
+        (closes the generator) stops the work, including the model's HTTP stream.
+        """
+        started = time.perf_counter()
+        retrieval = self._retrieve(request)
+        yield PassagesEvent(passages=retrieval.passages)
+        early = self._early_answer(request, retrieval, started)
+        if early is not None or not self.uses_llm or not retrieval.passages:
+            answer = early or self._extractive_answer(request, retrieval, started)
+            yield from _replay(answer)
+            yield AnswerEvent(answer=answer)
+            return
+        shown = False
+        try:
+            llm = self._llm()
+            step = time.perf_counter()
+            draft = llm.prepare(request.question, retrieval.passages)
+            events = llm.stream(draft)
+            try:
+                while True:
+                    try:
+                        event = next(events)
+                    except StopIteration as done:
+                        raw = done.value
+                        break
+                    shown = shown or isinstance(event, DeltaEvent)
+                    yield event
+            finally:
+                events.close()
+            retrieval.timings.answer_ms = _ms(step)
+            step = time.perf_counter()
+            answer = self._llm_answer(request, retrieval, llm.finish(draft, raw), started, step)
+        except LLMFailure as exc:
+            log.warning("LLM stream failed, falling back to extractive: %s", exc.reason)
+            answer = self._extractive_answer(request, retrieval, started, degraded=exc.reason)
+        if not shown:
+            yield from _replay(answer)
+        yield AnswerEvent(answer=answer)
+
+    def _llm(self) -> LLMAnswerer:
+        if self.llm is None:
+            raise LLMFailure(self.llm_error or "no LLM is configured")
+        return self.llm
+
+    def early_decline(self, request: AskRequest, retrieval: RetrievalResult) -> str | None:
+        """Why the question is declined before any answerer runs, saying what the index
+        lacks: an outlet the question relies on, or a name no article mentions. None when
+        neither check declines (or both are off)."""
+        snapshot = retrieval.snapshot
+        if self.settings.decline_unknown_outlets:
+            outlets = self.retriever.unknown_outlets(request.question, snapshot)
+            if outlets:
+                return UNKNOWN_OUTLET_TEXT.format(outlets=_listed(outlets))
+        if self.settings.decline_absent_names:
+            absent = self.retriever.absent_names(request.question, snapshot)
+            if absent:
+                return ABSENT_TEXT.format(names=_listed(absent))
+        return None
+
+    def _early_answer(
+        self, request: AskRequest, retrieval: RetrievalResult, started: float
+    ) -> Answer | None:
+        step = time.perf_counter()
+        text = self.early_decline(request, retrieval)
+        retrieval.timings.answer_ms = _ms(step)
+        if text is None:
+            return None
+        retrieval.timings.total_ms = _ms(started)
+        return Answer(
+            id=uuid.uuid4().hex,
+            question=request.question,
+            status="declined",
+            text=text,
+            passages=retrieval.passages,
+            filters=retrieval.filters,
+            timings=retrieval.timings,
+            answerer=self.llm.name if self.llm else self.extractive.name,
+            index_version=self.index.generation(),
+            created_at=datetime.now(UTC),
+        )
+
+    def _extractive_answer(
+        self,
+        request: AskRequest,
+        retrieval: RetrievalResult,
+        started: float,
+        degraded: str | None = None,
+    ) -> Answer:
+        timings = retrieval.timings
+        step = time.perf_counter()
+        extract = self.extractive.answer(
+            request.question, retrieval.query_vector, retrieval.passages, retrieval.outlet_support
+        )
+        timings.answer_ms = _ms(step)
+
+        step = time.perf_counter()
+        articles = self.index.get_articles([c.article_id for c in extract.citations])
+        sentences, citations, _ = drop_invalid(extract.sentences, extract.citations, articles)
+        timings.verify_ms = _ms(step)
+        timings.total_ms = _ms(started)
+
+        answered = bool(sentences)
+        return Answer(
+            id=uuid.uuid4().hex,
+            question=request.question,
+            status="answered" if answered else "declined",
+            text=render(sentences) if answered else _declined_text(extract),
+            sentences=sentences,
+            citations=citations,
+            passages=retrieval.passages,
+            filters=retrieval.filters,
+            timings=timings,
+            answerer=self.extractive.name,
+            degraded=degraded is not None,
+            degraded_reason=degraded,
+            index_version=self.index.generation(),
+            created_at=datetime.now(UTC),
+        )
+
+    def _llm_answer(
+        self,
+        request: AskRequest,
+        retrieval: RetrievalResult,
+        result: LLMResult,
+        started: float,
+        verify_started: float,
+    ) -> Answer:
+        """The checked model answer, after one last check that every quote is verbatim."""
+        sentences, citations = result.sentences, result.citations
+        removed = list(result.removed)
+        reason = result.decline_reason
+        if not result.declined:
+            articles = self.index.get_articles([c.article_id for c in citations])
+            exact = {c.n for c in citations if quote_is_exact(c, articles.get(c.article_id))}
+            citations = [c for c in citations if c.n in exact]
+            checked = []
+            for sentence in sentences:
+                kept = [n for n in sentence.citations if n in exact]
+                if sentence.citations and not kept:
+                    sentence = sentence.model_copy(update={"supported": False})
+                checked.append(sentence.model_copy(update={"citations": kept}))
+            if self.settings.strict_citations:
+                removed += [s for s in checked if not s.supported]
+                checked = [s for s in checked if s.supported]
+            sentences = checked
+            if not any(s.citations for s in sentences):
+                reason = reason or "no quote of the cited passages could be verified"
+        answered = any(s.citations for s in sentences)
+        timings = retrieval.timings
+        timings.verify_ms = _ms(verify_started)
+        timings.total_ms = _ms(started)
+        llm = self._llm()
+        return Answer(
+            id=uuid.uuid4().hex,
+            question=request.question,
+            status="answered" if answered else "declined",
+            text=render(sentences)
+            if answered
+            else LLM_DECLINE_TEXT.format(reason=reason or "no passage answers the question"),
+            sentences=sentences if answered else [],
+            removed_sentences=removed,
+            citations=citations if answered else [],
+            passages=retrieval.passages,
+            filters=retrieval.filters,
+            timings=timings,
+            answerer=llm.name,
+            prompt=llm.prompt.id,
+            index_version=self.index.generation(),
+            created_at=datetime.now(UTC),
+        )
+
+
+def _replay(answer: Answer) -> Iterator[StreamEvent]:
+    """An answer that was not written token by token, as the events a stream would carry."""
+    by_n = {c.n: c for c in answer.citations}
+    if answer.status == "declined":
+        yield DeltaEvent(text=answer.text)
+    for i, sentence in enumerate(answer.sentences):
+        yield DeltaEvent(text=("" if i == 0 else " ") + sentence.text)
+        for n in sentence.citations:
+            yield DeltaEvent(text=f" [{n}]")
+            if n in by_n:
+                yield CitationEvent(citation=by_n[n])
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
+
+
+def _declined_text(extract: Extract) -> str:
+    if extract.weak_outlet:
+        return WEAK_OUTLET_TEXT.format(outlet=extract.weak_outlet)
+    return KIND_DECLINE_TEXT[extract.wanted] if extract.wanted else DECLINE_TEXT
+
+
+def _listed(items: list[str]) -> str:
+    """“A”, “B” or “C”."""
+    quoted = [f"“{item}”" for item in items]
+    if len(quoted) == 1:
+        return quoted[0]
+    return f"{', '.join(quoted[:-1])} or {quoted[-1]}"

@@ -1,0 +1,129 @@
+"""Request and response bodies of the HTTP API beyond the shared answer contract."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ingest.models import Article
+from service.contract import Answer, AskRequest, Filters, Passage, StageTimings
+from service.stores.answer_log import MAX_COMMENT_CHARS, Rating
+
+MAX_ARTICLES_PER_REQUEST = 500
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, the body of every error response."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: Any = None
+    errors: list[dict[str, str]] | None = None
+
+
+class ChatRequest(AskRequest):
+    conversation_id: str | None = Field(
+        None,
+        max_length=64,
+        description="Continue this conversation; a new one is created when absent.",
+    )
+
+
+class ChatResponse(BaseModel):
+    conversation_id: str
+    turn: int = Field(description="The turn's position in the conversation, from 0.")
+    answer: Answer
+
+
+class SearchResponse(BaseModel):
+    query: str
+    filters: Filters
+    passages: list[Passage]
+    timings: StageTimings
+
+
+class ArticleIn(BaseModel):
+    """One article to index. ``text`` is accepted for ``body`` and ``outlet`` for ``source``."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Harrowgate council approves tram extension",
+                    "body": "The council voted 31 to 12 on Tuesday to extend the tram line…",
+                    "url": "https://example.org/news/harrowgate-tram",
+                    "source": "Harrowgate Courier",
+                    "author": "A. Reporter",
+                    "published": "2024-03-05T09:30:00+00:00",
+                }
+            ]
+        },
+    )
+
+    id: str | None = None
+    title: str | None = None
+    body: str | None = None
+    url: str | None = None
+    source: str | None = None
+    author: str | list[str] | None = None
+    published: str | None = Field(None, description="ISO 8601; a bare date or naive time is UTC.")
+    updated: str | None = None
+    language: str | None = None
+
+
+class IngestResult(BaseModel):
+    new: int
+    updated: int
+    unchanged: int
+    failed: int = 0
+    chunks_written: int
+    article_ids: list[str] = Field(description="Ids of the articles now in the index.")
+    errors: list[str] = Field(default_factory=list, description="Why an article was refused.")
+
+
+class ArticleSummary(BaseModel):
+    id: str
+    title: str
+    url: str | None = None
+    source: str | None = None
+    author: str | None = None
+    published: datetime | None = None
+    excerpt: str = Field(description="The first few hundred characters of the body.")
+
+    @classmethod
+    def of(cls, article: Article, chars: int = 280) -> ArticleSummary:
+        body = article.body.strip()
+        excerpt = body if len(body) <= chars else body[:chars].rsplit(" ", 1)[0] + "…"
+        return cls(
+            id=article.id,
+            title=article.title,
+            url=article.url,
+            source=article.source,
+            author=article.author,
+            published=article.published,
+            excerpt=excerpt,
+        )
+
+
+class ArticlePage(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    items: list[ArticleSummary]
+
+
+class FeedbackIn(BaseModel):
+    answer_id: str = Field(min_length=1, max_length=64)
+    rating: Rating
+    comment: str | None = Field(None, max_length=MAX_COMMENT_CHARS)
+    channel: Literal["api", "web"] = Field("api", description="Where the rating was given.")
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"answer_id": "3f1c…", "rating": "down", "comment": "Wrong date."}]
+        }
+    )

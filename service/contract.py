@@ -1,0 +1,198 @@
+"""The contract every channel shares (API, stream, chat page, Slack, evals): what a question
+asks for and the Answer it gets back."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from ingest.index.filters import Filters
+from ingest.models import Chunk
+
+__all__ = [
+    "Answer",
+    "AnswerEvent",
+    "AnswerSentence",
+    "AskRequest",
+    "Citation",
+    "CitationEvent",
+    "DeltaEvent",
+    "ErrorEvent",
+    "Filters",
+    "Passage",
+    "PassagesEvent",
+    "StageTimings",
+    "StreamEvent",
+]
+
+MAX_QUESTION_CHARS = 2000
+
+
+def as_utc(value: date | datetime | None, end_of_day: bool = False) -> datetime | None:
+    """A bare date means the whole day; a naive time is taken as UTC."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        value = datetime.combine(value, time.max if end_of_day else time.min)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+class AskRequest(BaseModel):
+    question: str = Field(
+        min_length=1,
+        max_length=MAX_QUESTION_CHARS,
+        examples=["How many North Korean troops were killed or wounded in the Kursk region?"],
+    )
+    top_k: int | None = Field(None, ge=1, le=50, description="Passages to retrieve.")
+    published_after: datetime | date | None = Field(None, examples=["2023-11-01"])
+    published_before: datetime | date | None = Field(None, examples=["2023-12-31"])
+    source: str | None = Field(None, max_length=200, examples=["The Verge"])
+    as_of: date | None = Field(
+        None, description="The date relative dates in the question are judged against."
+    )
+
+    @field_validator("question")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("the question is empty")
+        return value
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> AskRequest:
+        after, before = self.after_utc, self.before_utc
+        if after and before and after > before:
+            raise ValueError("published_after is later than published_before")
+        return self
+
+    @property
+    def after_utc(self) -> datetime | None:
+        return as_utc(self.published_after)
+
+    @property
+    def before_utc(self) -> datetime | None:
+        return as_utc(self.published_before, end_of_day=True)
+
+
+class Passage(BaseModel):
+    """A retrieved chunk with the scores that ranked it."""
+
+    chunk: Chunk
+    rank: int = Field(ge=1)
+    dense_score: float | None = None
+    keyword_score: float | None = None
+    fused_score: float = 0.0
+    rerank_score: float | None = None
+
+    @property
+    def id(self) -> str:
+        return self.chunk.id
+
+
+class Citation(BaseModel):
+    """One ``[n]``: a quoted span of a named article, with offsets into its body."""
+
+    n: int = Field(ge=1, description="The marker number as it appears in the answer text.")
+    passage_id: str
+    article_id: str
+    title: str
+    url: str | None = None
+    source: str | None = None
+    published: datetime | None = None
+    quote: str
+    start: int = Field(ge=0, description="Offset of the quote in the article body.")
+    end: int = Field(ge=0)
+
+    @classmethod
+    def quoting(cls, n: int, chunk: Chunk, quote: str, start: int, end: int) -> Citation:
+        """A citation of ``body[start:end]`` of the chunk's article."""
+        return cls(
+            n=n,
+            passage_id=chunk.id,
+            article_id=chunk.article_id,
+            title=chunk.title,
+            url=chunk.url,
+            source=chunk.source,
+            published=chunk.published,
+            quote=quote,
+            start=start,
+            end=end,
+        )
+
+
+class AnswerSentence(BaseModel):
+    text: str = Field(description="The sentence as shown, without its markers.")
+    citations: list[int] = Field(default_factory=list, description="Marker numbers it cites.")
+    supported: bool = True
+
+
+class StageTimings(BaseModel):
+    """Milliseconds spent in each stage of answering."""
+
+    parse_ms: float = 0.0
+    embed_ms: float = 0.0
+    dense_ms: float = 0.0
+    keyword_ms: float = 0.0
+    fuse_ms: float = 0.0
+    rerank_ms: float = 0.0
+    answer_ms: float = 0.0
+    verify_ms: float = 0.0
+    total_ms: float = 0.0
+
+
+class Answer(BaseModel):
+    id: str = Field(description="Stable handle for feedback and for looking the answer up.")
+    question: str
+    standalone_question: str | None = Field(
+        None, description="The follow-up rewritten into a question that stands alone."
+    )
+    status: Literal["answered", "declined"]
+    text: str = Field(description="The answer with [n] markers; for a decline, the reason.")
+    sentences: list[AnswerSentence] = Field(default_factory=list)
+    removed_sentences: list[AnswerSentence] = Field(
+        default_factory=list,
+        description="Sentences the citation check found unsupported and removed (strict mode).",
+    )
+    citations: list[Citation] = Field(default_factory=list)
+    passages: list[Passage] = Field(default_factory=list)
+    filters: Filters = Field(default_factory=Filters)
+    timings: StageTimings = Field(default_factory=StageTimings)
+    answerer: str = "extractive"
+    prompt: str | None = Field(None, description="Prompt name and hash, for LLM answers.")
+    degraded: bool = False
+    degraded_reason: str | None = None
+    index_version: str = ""
+    created_at: datetime
+
+
+class PassagesEvent(BaseModel):
+    event: Literal["passages"] = "passages"
+    passages: list[Passage]
+
+
+class DeltaEvent(BaseModel):
+    event: Literal["delta"] = "delta"
+    text: str
+
+
+class CitationEvent(BaseModel):
+    event: Literal["citation"] = "citation"
+    citation: Citation
+
+
+class AnswerEvent(BaseModel):
+    event: Literal["answer"] = "answer"
+    answer: Answer
+
+
+class ErrorEvent(BaseModel):
+    event: Literal["error"] = "error"
+    status: int
+    title: str
+    detail: str | None = None
+
+
+StreamEvent = PassagesEvent | DeltaEvent | CitationEvent | AnswerEvent | ErrorEvent

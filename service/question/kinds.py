@@ -1,0 +1,108 @@
+"""What kind of answer a question asks for, and whether a sentence could be that answer.
+
+"Who discovered penicillin?" is not answered by a sentence about penicillin that names nobody,
+however close its wording. Three kinds are read from the question's wording, deterministically:
+a name (who, which company, which player...), a quantity (how many, what percentage...) and a
+time (when, what year...). Anything else (yes/no, why, what is...) asks for no particular kind.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Literal
+
+from service.question.names import CALENDAR_WORDS
+
+AnswerKind = Literal["name", "quantity", "time"]
+
+# What a question that wants each kind looks like.
+_WANTS_QUANTITY = re.compile(
+    r"\b(how (many|much|long|old|far|big|large|tall|high|deep|fast)|what (was|is|were) the "
+    r"(score|number|total|price|cost|percentage|rate|amount|figure|margin|result)|"
+    r"by how much|what percentage)\b",
+    re.IGNORECASE,
+)
+# "When" asks for a time only where the question starts with it: mid-question it is mostly a
+# conjunction ("... gained most when the market fell?").
+_WANTS_TIME = re.compile(
+    r"^\W*when\b|\b((what|which|in what|on what) (year|month|day|date)|since when|how long ago)\b",
+    re.IGNORECASE,
+)
+_NAME_NOUNS = (
+    r"person|individual|people|man|woman|player|athlete|coach|manager|executive|ceo|founder|"
+    r"leader|author|writer|artist|singer|actor|actress|director|politician|president|minister|"
+    r"company|firm|organi[sz]ation|startup|brand|team|club|band|country|nation|city|state|"
+    r"university|agency|network|platform|app|product"
+)
+_WANTS_NAME = re.compile(
+    rf"^\W*(who|whom|whose)\b|\b(which|what)\s+(\w+\s+)?({_NAME_NOUNS})s?\b", re.IGNORECASE
+)
+
+# What a sentence carrying each kind looks like.
+_HAS_QUANTITY = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+    r"forty|fifty|hundred|thousand|million|billion|dozen|half)\b",
+    re.IGNORECASE,
+)
+_HAS_TIME = re.compile(
+    r"\b(19|20)\d\d\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|"
+    r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow|"
+    r"last (week|month|year)|next (week|month|year))\b",
+    re.IGNORECASE,
+)
+_TOKEN = re.compile(r"[^\W\d_][\w’'&-]*")
+_NOT_NAMES = CALENDAR_WORDS | frozenset(
+    "I A The This That These Those It He She They We You His Her Their Our Its Mr Mrs Ms Dr".split()
+)
+_WORD = re.compile(r"\w+")
+
+
+def wanted_kind(question: str) -> AnswerKind | None:
+    """The kind of answer ``question`` asks for: the one its first question phrase asks, so
+    "Who ... how much ...?" wants a name and "How many players ...?" a number."""
+    found = [
+        (match.start(), kind)
+        for kind, pattern in (
+            ("quantity", _WANTS_QUANTITY),
+            ("time", _WANTS_TIME),
+            ("name", _WANTS_NAME),
+        )
+        if (match := pattern.search(question))
+    ]
+    return min(found)[1] if found else None
+
+
+def names_within(sentences: Iterable[str]) -> frozenset[str]:
+    """Capitalised words the texts use mid-sentence: the words that are names wherever they
+    stand, so "Bankman-Fried pleaded not guilty." starts with one."""
+    return frozenset(
+        word
+        for sentence in sentences
+        for token in _TOKEN.findall(sentence)[1:]
+        if (word := _bare(token))[:1].isupper() and word not in _NOT_NAMES
+    )
+
+
+def carries(
+    kind: AnswerKind, sentence: str, question: str, names: frozenset[str] = frozenset()
+) -> bool:
+    """Whether ``sentence`` holds something of ``kind``; a name must be one the question does
+    not already give, or the sentence only repeats the question's subject. The first word is
+    capitalised whatever it is, so it counts only when it is among ``names``."""
+    if kind == "quantity":
+        return bool(_HAS_QUANTITY.search(sentence))
+    if kind == "time":
+        return bool(_HAS_TIME.search(sentence))
+    asked = {w.casefold() for w in _WORD.findall(question)}
+    for position, token in enumerate(_TOKEN.findall(sentence)):
+        word = _bare(token)
+        if not word[:1].isupper() or word in _NOT_NAMES or (position == 0 and word not in names):
+            continue
+        if any(part.casefold() not in asked for part in _WORD.findall(word)):
+            return True
+    return False
+
+
+def _bare(token: str) -> str:
+    return token.rstrip("’'").removesuffix("’s").removesuffix("'s")

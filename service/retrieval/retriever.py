@@ -1,0 +1,349 @@
+"""Hybrid retrieval: dense (Chroma) and keyword (BM25) lists fused into one ranking.
+
+Each list's scores are standardised before they are added (or, if configured, replaced by
+reciprocal ranks), so cosine similarities and BM25 scores need no calibration against each
+other. Outlets and dates named in the question add sub-queries restricted to each of them (or,
+if configured, filter the whole search), so a comparison of two outlets gets passages from
+both; capping passages per article keeps the top-k spread over the several articles a
+multi-hop question needs. A cross-encoder, when configured, reorders the fused candidates.
+"""
+
+from __future__ import annotations
+
+import heapq
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import numpy as np
+
+from ingest.embedding import Embedder
+from ingest.index.filters import build_where
+from ingest.index.store import NewsIndex
+from ingest.models import Chunk
+from service.contract import Filters, Passage, StageTimings
+from service.question.attribution import unknown_outlets
+from service.question.names import names_in
+from service.question.parsing import ParsedQuestion, outlet_aliases, parse_question
+from service.retrieval.keyword_index import KeywordIndex, Snapshot
+from service.retrieval.reranking import Reranker
+from service.settings import Settings
+
+
+@dataclass
+class _Fused:
+    chunk: Chunk
+    score: float = 0.0
+    dense: float | None = None
+    keyword: float | None = None
+    rerank: float | None = None
+
+
+@dataclass
+class View:
+    """One restricted search whose ranked lists join the fusion with ``weight``."""
+
+    filters: Filters
+    weight: float
+
+
+@dataclass
+class RetrievalResult:
+    passages: list[Passage]
+    query_vector: np.ndarray
+    filters: Filters = field(default_factory=Filters)
+    parsed: ParsedQuestion | None = None
+    timings: StageTimings = field(default_factory=StageTimings)
+    snapshot: Snapshot | None = None
+    # Each outlet the question names, as written, with its closest chunk's similarity.
+    outlet_support: dict[str, float] = field(default_factory=dict)
+
+
+class Retriever:
+    def __init__(
+        self,
+        settings: Settings,
+        index: NewsIndex,
+        embedder: Embedder,
+        reranker: Reranker | None = None,
+    ):
+        self.settings = settings
+        self.index = index
+        self.embedder = embedder
+        self.keywords = KeywordIndex(index, stemming=settings.keyword_stemming)
+        if reranker is None and settings.reranker_model:
+            reranker = Reranker(settings.reranker_model)
+            reranker.load()  # a wrong setting fails at start-up, not on the first question
+        self.reranker = reranker
+
+    def known_sources(self) -> list[str]:
+        return self.keywords.refresh().sources
+
+    def resolve_sources(self, names: list[str]) -> list[str]:
+        """Outlet names as the index spells them, matched without regard to case."""
+        known = {s.casefold(): s for s in self.known_sources()}
+        return [known.get(name.strip().casefold(), name.strip()) for name in names if name.strip()]
+
+    def absent_names(self, question: str, snapshot: Snapshot | None = None) -> list[str]:
+        """Names in the question (not outlets) that no indexed article mentions."""
+        snapshot = snapshot or self.keywords.refresh()
+        outlets = [alias for source in snapshot.sources for alias in outlet_aliases(source)]
+        return [
+            name
+            for name in names_in(question, outlets)
+            if not self.keywords.mentions(snapshot, name)
+        ]
+
+    def unknown_outlets(self, question: str, snapshot: Snapshot | None = None) -> list[str]:
+        """Outlets the question credits as its source that no indexed article comes from."""
+        snapshot = snapshot or self.keywords.refresh()
+        return unknown_outlets(question, snapshot.sources)
+
+    def parse(
+        self, question: str, as_of: date | None = None, sources: list[str] | None = None
+    ) -> ParsedQuestion:
+        if self.settings.question_metadata == "off":
+            return ParsedQuestion(question=question)
+        known = self.known_sources() if sources is None else sources
+        return parse_question(question, known, as_of)
+
+    def retrieve(
+        self,
+        query: str,
+        k: int,
+        filters: Filters | None = None,
+        as_of: date | None = None,
+    ) -> RetrievalResult:
+        settings = self.settings
+        timings = StageTimings()
+
+        started = time.perf_counter()
+        snapshot = self.keywords.refresh()
+        parsed = self.parse(query, as_of, snapshot.sources)
+        applied = self._applied_filters(filters or Filters(), parsed)
+        views = self._views(query, applied, parsed)
+        timings.parse_ms = _ms(started)
+
+        started = time.perf_counter()
+        vector = self.embedder.embed_query(query)
+        timings.embed_ms = _ms(started)
+
+        started = time.perf_counter()
+        dense = self._dense(snapshot, vector, applied)
+        dense_lists = [dense] + [_restrict(dense, view.filters) for view in views[1:]]
+        support = self._outlet_support(parsed, vector, dense, applied)
+        timings.dense_ms = _ms(started)
+
+        started = time.perf_counter()
+        scores = self.keywords.score(snapshot, query)
+        keyword_lists = [
+            self.keywords.top(snapshot, scores, settings.keyword_depth, view.filters)
+            for view in views
+        ]
+        timings.keyword_ms = _ms(started)
+
+        started = time.perf_counter()
+        fused = self._fuse(views, dense_lists, keyword_lists)
+        depth = max(k, settings.rerank_depth) if self.reranker else k
+        candidates = self._diversify(fused, depth)
+        timings.fuse_ms = _ms(started)
+
+        if self.reranker and candidates:
+            started = time.perf_counter()
+            candidates = self._rerank(query, candidates, k)
+            timings.rerank_ms = _ms(started)
+
+        passages = [
+            Passage(
+                chunk=e.chunk,
+                rank=rank,
+                dense_score=e.dense,
+                keyword_score=e.keyword,
+                fused_score=e.score,
+                rerank_score=e.rerank,
+            )
+            for rank, e in enumerate(candidates[:k], start=1)
+        ]
+        return RetrievalResult(
+            passages=passages,
+            query_vector=vector,
+            filters=applied,
+            parsed=parsed,
+            timings=timings,
+            snapshot=snapshot,
+            outlet_support=support,
+        )
+
+    def _dense(
+        self, snapshot: Snapshot, vector: np.ndarray, applied: Filters
+    ) -> list[tuple[Chunk, float]]:
+        """Nearest chunks, their text taken from the keyword snapshot; a chunk written since
+        the snapshot is fetched from the store, one deleted since is left out."""
+        nearest = self.index.nearest(vector, self.settings.dense_depth, _where(applied))
+        missing = [cid for cid, _ in nearest if cid not in snapshot.by_id]
+        fetched = self.index.get_chunks(missing) if missing else {}
+        found = []
+        for cid, similarity in nearest:
+            chunk = snapshot.by_id.get(cid) or fetched.get(cid)
+            if chunk is not None:
+                found.append((chunk, similarity))
+        return found
+
+    def _outlet_support(
+        self,
+        parsed: ParsedQuestion,
+        vector: np.ndarray,
+        dense: list[tuple[Chunk, float]],
+        applied: Filters,
+    ) -> dict[str, float]:
+        """How close each named outlet's closest chunk is to the question: a question that
+        relies on "the Guardian article on X" is only as well supported as the Guardian's
+        best match. Read off the dense list when the outlet is in it, else one search."""
+        support: dict[str, float] = {}
+        for mention in parsed.outlets:
+            sources = set(mention.sources)
+            if applied.sources:
+                sources &= set(applied.sources)
+            found = [score for chunk, score in dense if chunk.source in sources]
+            if not found and sources:
+                narrowed = applied.model_copy(update={"sources": sorted(sources)})
+                found = [score for _, score in self.index.nearest(vector, 1, _where(narrowed))]
+            support[mention.text] = max(found, default=0.0)
+        return support
+
+    # --- the question's metadata --------------------------------------------------------
+
+    def _applied_filters(self, explicit: Filters, parsed: ParsedQuestion) -> Filters:
+        """In 'filter' mode, outlets and dates read from the question restrict the search,
+        unless the request already restricts that field itself."""
+        if self.settings.question_metadata != "filter":
+            return explicit
+        after, before = parsed.date_range
+        has_dates = explicit.published_after or explicit.published_before
+        return Filters(
+            sources=explicit.sources or parsed.sources,
+            published_after=explicit.published_after if has_dates else self._pad(after, -1),
+            published_before=explicit.published_before if has_dates else self._pad(before, 1),
+        )
+
+    def _views(self, query: str, applied: Filters, parsed: ParsedQuestion) -> list[View]:
+        """The whole query, then one sub-query per named outlet and per date window."""
+        views = [View(applied, 1.0)]
+        if self.settings.question_metadata == "off" or self.settings.subquery_weight <= 0:
+            return views
+        weight = self.settings.subquery_weight
+        for mention in parsed.outlets:
+            sources = [s for s in mention.sources if not applied.sources or s in applied.sources]
+            if sources and sources != applied.sources:
+                views.append(View(applied.model_copy(update={"sources": sources}), weight))
+        for window in parsed.dates:
+            narrowed = _intersect(applied, self._pad(window.after, -1), self._pad(window.before, 1))
+            if narrowed is not None and narrowed != applied:
+                views.append(View(narrowed, weight))
+        return views
+
+    def _pad(self, moment: datetime | None, sign: int) -> datetime | None:
+        """Widen a date window: a day in the question may be another day in UTC."""
+        if moment is None:
+            return None
+        return moment + sign * timedelta(hours=self.settings.date_padding_hours)
+
+    # --- fusion -------------------------------------------------------------------------
+
+    def _fuse(
+        self,
+        views: list[View],
+        dense_lists: list[list[tuple[Chunk, float]]],
+        keyword_lists: list[list[tuple[Chunk, float]]],
+    ) -> list[_Fused]:
+        fused: dict[str, _Fused] = {}
+        contribution = _zscore_contributions if self.settings.fusion == "zscore" else self._rrf
+        for view, dense, keyword in zip(views, dense_lists, keyword_lists, strict=True):
+            for weight, ranked, attr in (
+                (self.settings.dense_weight, dense, "dense"),
+                (self.settings.keyword_weight, keyword, "keyword"),
+            ):
+                for (chunk, score), gain in zip(ranked, contribution(ranked), strict=True):
+                    entry = fused.setdefault(chunk.id, _Fused(chunk))
+                    entry.score += view.weight * weight * gain
+                    if getattr(entry, attr) is None:
+                        setattr(entry, attr, score)
+        return sorted(fused.values(), key=lambda e: (-e.score, e.chunk.id))
+
+    def _rrf(self, ranked: list[tuple[Chunk, float]]) -> list[float]:
+        return [1.0 / (self.settings.rrf_k + rank) for rank in range(1, len(ranked) + 1)]
+
+    def _diversify(self, ordered: list[_Fused], k: int) -> list[_Fused]:
+        """The best k, where each passage already taken from an article discounts that
+        article's next ones by ``same_article_decay``, and none takes more than
+        ``max_passages_per_article``: a comparison needs every article it compares.
+
+        Lazy greedy over a heap: a discount only ever lowers a score, so an entry whose
+        article gained a passage since it was scored is rescored and pushed back, never missed.
+        """
+        decay = self.settings.same_article_decay
+        cap = self.settings.max_passages_per_article
+        taken: dict[str, int] = {}
+        chosen: list[_Fused] = []
+        heap = [(-entry.score, position, 0) for position, entry in enumerate(ordered)]
+        heapq.heapify(heap)
+        while heap and len(chosen) < k:
+            _, position, scored_with = heapq.heappop(heap)
+            entry = ordered[position]
+            seen = taken.get(entry.chunk.article_id, 0)
+            if seen >= cap:
+                continue
+            if seen != scored_with:
+                heapq.heappush(heap, (-entry.score * decay**seen, position, seen))
+                continue
+            taken[entry.chunk.article_id] = seen + 1
+            chosen.append(entry)
+        return chosen
+
+    def _rerank(self, query: str, candidates: list[_Fused], k: int) -> list[_Fused]:
+        scores = self.reranker.score(query, [e.chunk for e in candidates])
+        for entry, score in zip(candidates, scores, strict=True):
+            entry.rerank = float(score)
+        return sorted(candidates, key=lambda e: (-(e.rerank or 0.0), e.chunk.id))[:k]
+
+
+def _zscore_contributions(ranked: list[tuple[Chunk, float]]) -> list[float]:
+    """Each score above the list's lowest, in the list's standard deviations: BM25 and cosine
+    scales become comparable, a passage far ahead of the rest keeps its lead (RRF flattens it),
+    and a passage missing from a list scores what that list's weakest candidate scores."""
+    if not ranked:
+        return []
+    scores = np.array([score for _, score in ranked], dtype=np.float64)
+    spread = scores.std()
+    if spread == 0:
+        return [0.0] * len(ranked)
+    return ((scores - scores.min()) / spread).tolist()
+
+
+def _where(filters: Filters) -> dict | None:
+    return build_where(filters.sources, filters.published_after, filters.published_before)
+
+
+def _restrict(ranked: list[tuple[Chunk, float]], filters: Filters) -> list[tuple[Chunk, float]]:
+    """The part of a ranked list that ``filters`` allow, in the same order."""
+    after, before = filters.published_after, filters.published_before
+    return [
+        (chunk, score)
+        for chunk, score in ranked
+        if (not filters.sources or chunk.source in filters.sources)
+        and (after is None or (chunk.published is not None and chunk.published >= after))
+        and (before is None or (chunk.published is not None and chunk.published <= before))
+    ]
+
+
+def _intersect(filters: Filters, after: datetime | None, before: datetime | None) -> Filters | None:
+    """``filters`` narrowed to a date window; None when nothing could pass both."""
+    lower = max((d for d in (filters.published_after, after) if d), default=None)
+    upper = min((d for d in (filters.published_before, before) if d), default=None)
+    if lower and upper and lower > upper:
+        return None
+    return filters.model_copy(update={"published_after": lower, "published_before": upper})
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000.0

@@ -1,0 +1,258 @@
+"""Slack rendering and parsing without a server: limits, whole citations, thread history."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from service.contract import Answer, AnswerSentence, Citation
+from service.slack.blocks import (
+    FEEDBACK_DOWN,
+    FEEDBACK_UP,
+    MAX_BLOCKS,
+    MAX_SECTION_CHARS,
+    SHARE,
+    answer_blocks,
+    escape,
+    fallback_text,
+)
+from service.slack.bot import METADATA_EVENT, answer_metadata, question_from, turns_from_thread
+
+pytestmark = pytest.mark.unit
+
+BOT = "UNEWSBOT"
+
+
+def citation(n: int, quote: str, url: str | None = "https://news.example/a?x=1&y=2") -> Citation:
+    return Citation(
+        n=n,
+        passage_id=f"a{n}:0",
+        article_id=f"a{n}",
+        title=f"Report <{n}> | world",
+        url=url,
+        source="Example Times",
+        published=datetime(2024, 11, 5, 9, 30, tzinfo=UTC),
+        quote=quote,
+        start=0,
+        end=len(quote),
+    )
+
+
+def answer(sentences: list[AnswerSentence], citations: list[Citation], **extra) -> Answer:
+    text = " ".join(s.text + "".join(f" [{n}]" for n in s.citations) for s in sentences)
+    return Answer(
+        id="ans1",
+        question="What happened?",
+        status="answered",
+        text=text,
+        sentences=sentences,
+        citations=citations,
+        created_at=datetime(2024, 11, 6, tzinfo=UTC),
+        **extra,
+    )
+
+
+def sections(blocks: list[dict]) -> list[str]:
+    return [b["text"]["text"] for b in blocks if b["type"] == "section"]
+
+
+def citation_text(blocks: list[dict], n: int) -> str:
+    return "\n".join(
+        b["text"]["text"]
+        for b in blocks
+        if b.get("block_id") == f"citation-{n}"
+        or b.get("block_id", "").startswith(f"citation-{n}-")
+    )
+
+
+def test_a_short_answer_has_text_sources_and_feedback_buttons():
+    rendered = answer_blocks(
+        answer(
+            [AnswerSentence(text="Troops crossed <the> border & stayed.", citations=[1])],
+            [citation(1, "They crossed the border.")],
+        )
+    )
+    texts = sections(rendered)
+    assert texts[0] == "Troops crossed &lt;the&gt; border &amp; stayed. [1]"
+    heading = citation_text(rendered, 1).splitlines()[0]
+    assert heading == (
+        "*[1]* <https://news.example/a?x=1&amp;y=2|Report &lt;1&gt; ¦ world>"
+        "  —  Example Times · 2024-11-05"
+    )
+    assert citation_text(rendered, 1).splitlines()[1] == ">They crossed the border."
+    actions = next(b for b in rendered if b["type"] == "actions")["elements"]
+    assert [e["action_id"] for e in actions] == [FEEDBACK_UP, FEEDBACK_DOWN]
+    assert {e["value"] for e in actions} == {"ans1"}
+
+
+def test_shareable_answers_get_a_share_button():
+    rendered = answer_blocks(answer([], []), shareable=True)
+    actions = next(b for b in rendered if b["type"] == "actions")["elements"]
+    assert [e["action_id"] for e in actions] == [FEEDBACK_UP, FEEDBACK_DOWN, SHARE]
+
+
+def test_a_citation_without_url_shows_its_title_in_bold():
+    rendered = answer_blocks(
+        answer([AnswerSentence(text="A.", citations=[1])], [citation(1, "q", url=None)])
+    )
+    assert citation_text(rendered, 1).startswith("*[1]* *Report &lt;1&gt; ¦ world*")
+
+
+def test_a_declined_answer_says_so_plainly():
+    declined = Answer(
+        id="d1",
+        question="Sourdough?",
+        status="declined",
+        text="I could not find this in the indexed articles.",
+        created_at=datetime(2024, 1, 1, tzinfo=UTC),
+    )
+    rendered = answer_blocks(declined)
+    assert "could not find this" in sections(rendered)[0]
+    assert not [b for b in rendered if b.get("block_id", "").startswith("citation-")]
+    assert [b for b in rendered if b["type"] == "actions"]
+
+
+def test_long_answers_stay_within_slack_limits_and_never_cut_a_citation():
+    long_sentence = "The council debated the proposal at length " * 40  # ~1,700 chars
+    sentences = [
+        AnswerSentence(text=long_sentence.strip(), citations=[i, i + 1]) for i in range(1, 9)
+    ]
+    citations = [citation(n, f"Quote number {n}. " * 60) for n in range(1, 70)]
+    citations[2] = citation(3, "A very long quoted paragraph & more. " * 200)  # ~7,400 chars
+    rendered = answer_blocks(answer(sentences, citations))
+
+    assert len(rendered) <= MAX_BLOCKS
+    assert all(len(t) <= MAX_SECTION_CHARS for t in sections(rendered))
+    json.dumps(rendered)  # serialisable as sent
+
+    # Sentences are never split: each section of the answer holds whole sentences with markers.
+    answer_sections = [
+        b["text"]["text"] for b in rendered if b.get("block_id", "").startswith("answer-")
+    ]
+    assert len(answer_sections) > 1
+    joined = " ".join(answer_sections)
+    for s in sentences:
+        whole = escape(s.text) + "".join(f" [{n}]" for n in s.citations)
+        assert sum(whole in part for part in answer_sections) == 1
+    assert joined.count("[") == sum(len(s.citations) for s in sentences)
+
+    # Every source shown is whole (its full quote, over several sections if needed).
+    shown = sorted(
+        {
+            int(b["block_id"].split("-")[1])
+            for b in rendered
+            if b.get("block_id", "").startswith("citation-")
+        }
+    )
+    assert shown == list(range(1, len(shown) + 1))
+    for n in shown:
+        quote = "\n".join(
+            line[1:] for line in citation_text(rendered, n).splitlines() if line.startswith(">")
+        )
+        assert quote.replace("\n", " ").split() == escape(citations[n - 1].quote).split()
+    assert len(citation_text(rendered, 3)) > MAX_SECTION_CHARS  # split, yet complete
+
+    left_out = len(citations) - len(shown)
+    assert left_out > 0
+    notes = json.dumps([b for b in rendered if b["type"] == "context"])
+    assert f"{left_out} more source(s)" in notes
+    assert rendered[-1]["type"] == "actions"
+
+
+def test_fallback_text_is_bounded():
+    sentences = [AnswerSentence(text="word " * 900, citations=[1])]
+    text = fallback_text(answer(sentences, [citation(1, "q")]))
+    assert len(text) <= 3000 and text.endswith("…")
+
+
+def test_followup_and_degraded_notes_are_shown():
+    rendered = answer_blocks(
+        answer(
+            [AnswerSentence(text="A.", citations=[1])],
+            [citation(1, "q")],
+            standalone_question="Who reported the troops in Kursk?",
+            degraded=True,
+            degraded_reason="the LLM timed out; extractive answer",
+        )
+    )
+    notes = json.dumps([b for b in rendered if b["type"] == "context"])
+    assert "Understood as: _Who reported the troops in Kursk?_" in notes
+    assert "LLM timed out" in notes
+
+
+def test_question_from_removes_the_mention_and_undoes_slack_markup():
+    text = (
+        f"<@{BOT}> what did <https://x.example/a|this story> say about "
+        "&lt;AI&gt; &amp; jobs in <#C1|news>?"
+    )
+    assert question_from(text, BOT) == "what did this story say about <AI> & jobs in #news?"
+    assert question_from(f"<@{BOT}>   ", BOT) == ""
+
+
+def test_thread_history_comes_from_bot_answer_metadata():
+    first = answer([AnswerSentence(text="A.", citations=[1])], [citation(1, "q")])
+    first = first.model_copy(update={"question": "How many troops in Kursk?"})
+    messages = [
+        {"ts": "100.1", "user": "UALICE", "text": f"<@{BOT}> How many troops in Kursk?"},
+        {
+            "ts": "100.2",
+            "user": BOT,
+            "bot_id": "B1",
+            "text": first.text,
+            "metadata": answer_metadata(first),
+        },
+        {"ts": "100.3", "user": "UBOB", "text": "interesting"},
+        {"ts": "100.4", "user": "UALICE", "text": f"<@{BOT}> and who said so?"},
+        {
+            "ts": "100.5",
+            "user": BOT,
+            "bot_id": "B1",
+            "text": "later answer",
+            "metadata": {"event_type": METADATA_EVENT, "event_payload": {"question": "later"}},
+        },
+    ]
+    turns = turns_from_thread(messages, before_ts="100.4", bot_user_id=BOT)
+    assert [(t.question, t.standalone_question, t.answer_id) for t in turns] == [
+        ("How many troops in Kursk?", "How many troops in Kursk?", "ans1")
+    ]
+
+
+def test_a_thread_the_bot_has_not_answered_in_takes_its_topic_from_the_opening_message():
+    messages = [
+        {"ts": "5.0", "user": "UALICE", "text": "North Korean troops reported in Kursk"},
+        {"ts": "6.0", "user": "UBOB", "text": f"<@{BOT}> how many were wounded?"},
+    ]
+    (turn,) = turns_from_thread(messages, before_ts="6.0", bot_user_id=BOT)
+    assert turn.standalone_question == "North Korean troops reported in Kursk"
+    assert turns_from_thread(messages[:1], before_ts="5.0", bot_user_id=BOT) == []
+
+
+def test_the_manifest_subscribes_to_what_the_bot_handles():
+    import yaml
+
+    from service.slack import bot as slack_bot
+
+    manifest = yaml.safe_load(
+        (Path(slack_bot.__file__).parent / "manifest.yaml").read_text(encoding="utf-8")
+    )
+    settings = manifest["settings"]
+    assert set(settings["event_subscriptions"]["bot_events"]) == {"app_mention", "message.im"}
+    assert settings["interactivity"]["is_enabled"] is True
+    (command,) = manifest["features"]["slash_commands"]
+    assert command["command"] == "/newsdesk"
+    urls = [command["url"], settings["interactivity"]["request_url"]]
+    urls.append(settings["event_subscriptions"]["request_url"])
+    assert all(url.endswith("/slack/events") for url in urls)
+    needed = {
+        "app_mentions:read",  # app_mention events
+        "im:history",  # message.im events and DM threads
+        "channels:history",  # conversations.replies for follow-ups
+        "groups:history",
+        "chat:write",  # chat.postMessage
+        "reactions:write",  # reactions.add
+        "commands",  # /newsdesk
+    }
+    assert needed <= set(manifest["oauth_config"]["scopes"]["bot"])
