@@ -30,7 +30,9 @@ from ingest.chunking import Chunker
 from ingest.cleaning import clean_text
 from ingest.embedding import get_embedder
 from ingest.sources.records import article_from_record
-from service.answering.support import THRESHOLD, SupportChecker, content_words
+from service.answering.sentence_vectors import SentenceVectors
+from service.answering.support import THRESHOLD, SupportChecker
+from service.answering.vocabulary import SUPPORT_VOCABULARY, content_words
 from service.contract import Passage
 from service.settings import Settings
 
@@ -64,10 +66,10 @@ def build_cases(questions: int, facts: int, seed: int, chunker: Chunker) -> list
             if at < 0 or not others:
                 continue
             own = max(own_chunks, key=lambda c: min(c.end, at + len(fact)) - max(c.start, at))
-            words = content_words(fact)
+            words = content_words(fact, SUPPORT_VOCABULARY)
             hard = max(
                 (c for other in others for c in chunks(other)),
-                key=lambda c: len(words & content_words(c.text)),
+                key=lambda c: len(words & content_words(c.text, SUPPORT_VOCABULARY)),
             )
             stranger = rng.choice([r["url"] for r in records if r["url"] not in urls])
             pool = chunks(stranger)
@@ -91,7 +93,7 @@ def main() -> None:
     chunker = Chunker.for_model(embedder, settings.chunk_tokens, settings.chunk_overlap_tokens)
     started = time.perf_counter()
     cases = build_cases(args.questions, args.facts, args.seed, chunker)
-    checker = SupportChecker(embedder)
+    checker = SupportChecker(SentenceVectors(embedder))
     vectors = embedder.embed([c["fact"] for c in cases])
     scores: dict[str, list[tuple[float, float, float, bool]]] = {
         "own": [],

@@ -5,7 +5,8 @@
 For a seeded sample of MultiHop-RAG questions (leaving out the CI gate's sample, so the gate
 is not measured on the data that set the thresholds) and for newsdesk's own off-topic
 questions (``evals/off_topic_questions.txt``: general knowledge, how-to, fiction) it records
-the evidence scores the extractive answerer sees, then prints, for each candidate threshold,
+the evidence scores the extractive answerer sees (``service.answering.declines.Evidence``, the
+same rules the service declines by), then prints, for each candidate threshold,
 the share of unanswerable, answerable, answerable-with-evidence-retrieved and off-topic
 questions that would be declined. Questions declined before any answerer runs, for relying on
 an outlet the index lacks (``decline_unknown_outlets``) or naming something no article
@@ -33,7 +34,6 @@ import random
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -42,8 +42,10 @@ from evals.datasets import load_multihop
 from evals.runner import DEFAULT_CACHE, index_key
 from ingest.embedding import get_embedder
 from ingest.index.store import NewsIndex
+from service.answering.declines import Declines, Evidence
 from service.answering.service import AnswerService
 from service.contract import AskRequest
+from service.question.kinds import AnswerKind
 from service.settings import Settings
 
 OFF_TOPIC = Path(__file__).parent / "off_topic_questions.txt"
@@ -80,17 +82,13 @@ def main() -> None:
         retrieval = service.retriever.retrieve(
             request.question, settings.top_k, service.filters_for(request), as_of=request.as_of
         )
-        answer = partial(
-            service.extractive.answer,
-            request.question,
-            retrieval.query_vector,
-            retrieval.passages,
+        extract = service.extractive.answer(
+            retrieval.parsed, retrieval.query_vector, retrieval.passages, retrieval.outlet_support
         )
-        support = retrieval.outlet_support
         return Measured(
-            plain=answer().evidence,
-            outlets=answer(support).evidence if support else None,
-            early=service.early_decline(request, retrieval) is not None,
+            evidence=extract.evidence,
+            kind=retrieval.parsed.kind,
+            early=service.early_decline(retrieval) is not None,
             found={p.chunk.article_id for p in retrieval.passages},
         )
 
@@ -99,15 +97,16 @@ def main() -> None:
         measured = measure(question.question, question.as_of)
         retrieved = bool(set(question.evidence_articles) & measured.found)
         rows.append((measured, question.answerable, retrieved))
-    plain = np.array([m.plain for m, _, _ in rows])
-    named = np.array([m.outlets is not None for m, _, _ in rows], dtype=bool)
-    with_outlets = np.array([m.plain if m.outlets is None else m.outlets for m, _, _ in rows])
+    declines = service.declines
+    plain = np.array([m.evidence.plain for m, _, _ in rows])
+    named = np.array([declines.counts_outlets(m.evidence) for m, _, _ in rows], dtype=bool)
+    with_outlets = np.array([declines.judged(m.evidence)[0] for m, _, _ in rows])
     early = np.array([m.early for m, _, _ in rows], dtype=bool)
     ans = np.array([a for _, a, _ in rows], dtype=bool)
     ret = np.array([r for _, _, r in rows], dtype=bool)
     off_topic = off_topic_questions()
     off = [measure(q) for q in off_topic]
-    off_plain = np.array([m.plain for m in off])
+    off_plain = np.array([m.evidence.plain for m in off])
     off_early = np.array([m.early for m in off], dtype=bool)
 
     print(f"questions {len(rows)}: unanswerable {(~ans).sum()}, answerable {ans.sum()}")
@@ -126,8 +125,9 @@ def main() -> None:
     outlet = _table(with_outlets[named], early[named], ans[named], ret[named], None, None)
     if general is None or outlet is None:
         return
-    declined = early | np.where(named, with_outlets < outlet, plain < general)
-    off_declined = off_early | (off_plain < general)
+    suggested = declines.with_thresholds(general, outlet)
+    declined = np.array([m.declined_by(suggested) for m, _, _ in rows], dtype=bool)
+    off_declined = np.array([m.declined_by(suggested) for m in off], dtype=bool)
     print(
         f"\nsuggested NEWSDESK_DECLINE_THRESHOLD={general:.2f} and "
         f"NEWSDESK_DECLINE_OUTLET_THRESHOLD={outlet:.2f}: the highest that decline no "
@@ -146,19 +146,20 @@ def main() -> None:
     chunks = service.retriever.keywords.refresh().chunks
     for source, _ in Counter(chunk.source for chunk in chunks).most_common(3):
         prefixed = [measure(f"According to {source}, {q[:1].lower()}{q[1:]}") for q in off_topic]
-        count = sum(
-            m.early or (m.plain < general if m.outlets is None else m.outlets < outlet)
-            for m in prefixed
-        )
+        count = sum(m.declined_by(suggested) for m in prefixed)
         print(f"off-topic questions asked as 'According to {source}, ...': {count} declined")
 
 
 @dataclass
 class Measured:
-    plain: float
-    outlets: float | None  # the score counting the weakest named outlet, when one is named
+    evidence: Evidence
+    kind: AnswerKind | None
     early: bool  # declined before answering: an unknown outlet or an absent name
     found: set[str]
+
+    def declined_by(self, declines: Declines) -> bool:
+        """Whether the service, with these rules, declines the question."""
+        return self.early or declines.on_evidence(self.evidence, self.kind) is not None
 
 
 def _table(

@@ -86,6 +86,20 @@ class AnsweringSettings(BaseSettings):
         description="Decline a question that names someone or something (two or more "
         "capitalised words, not an outlet) that no indexed article mentions.",
     )
+    decline_weak_outlets: bool = Field(
+        True,
+        description="Hold a question naming outlets the index holds to its weakest outlet: its "
+        "evidence counts that outlet's closest chunk, against decline_outlet_threshold, and a "
+        "decline names the outlet. Off: that evidence is not used and decline_threshold "
+        "applies to the plain evidence.",
+    )
+    decline_weak_evidence: bool = Field(
+        True,
+        description="Decline when the best sentences score below the decline threshold, and "
+        "quote only sentences of the kind asked for (a name for 'who', a figure for 'how "
+        "many', a time for 'when'). Off: the best sentences are quoted however weak, whatever "
+        "they hold.",
+    )
     decline_threshold: float = Field(
         0.38,
         description="Evidence score below which the extractive answerer declines. With the "

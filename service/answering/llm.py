@@ -1,25 +1,40 @@
 """Answers written by a chat model from numbered passages, then checked sentence by sentence.
 
-The passages go in as delimited data, packed by relevance into the model's context budget.
-What comes back is split into sentences with their ``[n]`` markers; markers that name no
-passage are dropped, and each sentence is judged against the passages it cites
-(``service.answering.support``). Any failure of the model itself raises ``LLMFailure`` so the
-caller can fall back to the extractive answer.
+The passages go in as delimited data, packed by relevance into the model's context budget
+(``service.answering.packing``). What comes back is split into sentences with their ``[n]``
+markers (``service.answering.reply_parsing``); markers that name no passage are dropped, and
+each sentence is judged against the passages it cites (``service.answering.support``). Any
+failure of the model itself raises ``LLMFailure`` so the caller can fall back to the
+extractive answer.
 """
 
 from __future__ import annotations
 
 import logging
-import math
-import re
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ingest.embedding import Embedder
-from ingest.sentences import sentence_spans
 from service.answering.chat_model import LLMFailure, build_chat_model, describe_failure
+from service.answering.packing import (
+    TokenCount,
+    as_data,
+    estimate_tokens,
+    pack_passages,
+    passage_block,
+    token_counter,
+)
 from service.answering.prompts import Prompt, load_prompt
+from service.answering.reply_parsing import (
+    DECLINE_FORM,
+    MARKERS,
+    DraftSentence,
+    is_decline,
+    parse_answer,
+    shown_text,
+    undecided,
+)
+from service.answering.sentence_vectors import SentenceVectors
 from service.answering.support import SentenceMatch, SupportChecker
 from service.contract import AnswerSentence, Citation, CitationEvent, DeltaEvent, Passage
 from service.settings import Settings
@@ -29,120 +44,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("newsdesk.llm")
 
-DECLINE_FORM = "INSUFFICIENT_EVIDENCE"
-"""What the answer prompt tells the model to reply, alone, when the passages do not answer."""
-
 PROMPT_NAME = "answer"
 RESERVED_TOKENS = 64
 """Slack in the context budget for chat-template tokens the counter cannot see."""
 DIRECT_ANSWER_WORDS = 8
-
-_MARKERS = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
-_MARKERS_AFTER_STOP = re.compile(r"([.!?])((?:[ \t]*\[\d+(?:\s*,\s*\d+)*\])+)")
-_YES_NO = re.compile(r"^(yes|no)[.!][ \t]+(?=\S)", re.IGNORECASE)
-_THINKING = re.compile(r"<think>.*?</think>", re.DOTALL)
-_TAG = re.compile(r"<(?=\s*/?\s*(?:passages?|question|conversation)\b)", re.IGNORECASE)
-_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
-
-TokenCount = Callable[[str], int]
-
-
-def estimate_tokens(text: str) -> int:
-    """Four characters a token: on the safe side for English and every common tokenizer."""
-    return math.ceil(len(text) / 4)
-
-
-def token_counter(embedder: Embedder | None) -> TokenCount:
-    """The larger of the embedding model's own token count and the chars/4 estimate.
-
-    A local tokenizer, never tiktoken: tiktoken downloads its tables at run time.
-    """
-    if embedder is None:
-        return estimate_tokens
-    tokenizer = embedder.model.tokenizer
-
-    def count(text: str) -> int:
-        ids = tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"]
-        return max(len(ids), estimate_tokens(text))
-
-    return count
-
-
-def as_data(text: str) -> str:
-    """Text that cannot close or open the prompt's own delimiters."""
-    return _TAG.sub("‹", text)
-
-
-def passage_block(n: int, passage: Passage) -> str:
-    chunk = passage.chunk
-    attrs = [f'id="{n}"', f'title="{_attr(chunk.title)}"']
-    if chunk.source:
-        attrs.append(f'outlet="{_attr(chunk.source)}"')
-    if chunk.published:
-        attrs.append(f'published="{chunk.published.date().isoformat()}"')
-    return f"<passage {' '.join(attrs)}>\n{as_data(chunk.text)}\n</passage>"
-
-
-def _attr(value: str) -> str:
-    return as_data(value).replace('"', "'").replace("\n", " ")
-
-
-def pack_passages(passages: list[Passage], budget: int, count: TokenCount) -> list[Passage]:
-    """The most relevant passages that fit in ``budget`` tokens, in relevance order.
-
-    A passage too long for what is left is skipped, and a shorter, less relevant one may
-    still take its place.
-    """
-    packed: list[Passage] = []
-    for passage in sorted(passages, key=lambda p: p.rank):
-        cost = count(passage_block(len(packed) + 1, passage)) + 1
-        if cost <= budget:
-            packed.append(passage)
-            budget -= cost
-    return packed
-
-
-@dataclass(frozen=True)
-class DraftSentence:
-    text: str
-    markers: list[int]
-
-
-def visible_text(raw: str) -> str:
-    """The answer without a reasoning model's ``<think>`` block."""
-    return _THINKING.sub("", raw).strip()
-
-
-def is_decline(raw: str) -> bool:
-    return visible_text(raw).strip(" .`'\"*").upper().startswith(DECLINE_FORM)
-
-
-def parse_answer(raw: str) -> list[DraftSentence]:
-    """Sentences with the marker numbers each one carries.
-
-    Markers written after the full stop ("... troops. [2]") belong to the sentence before;
-    "[1, 3]" is read as "[1][3]"; a line of markers alone joins the sentence before it.
-    """
-    text = _MARKERS_AFTER_STOP.sub(r"\2\1", visible_text(raw))
-    # "No." is also an abbreviation (of "number"); as an opening it is the answer.
-    text = _YES_NO.sub(lambda m: m.group(0).rstrip() + "\n", text)
-    drafts: list[DraftSentence] = []
-    for start, end in sentence_spans(text):
-        piece = _BULLET.sub("", text[start:end])
-        markers = [int(n) for group in _MARKERS.findall(piece) for n in group.split(",")]
-        words = " ".join(_MARKERS.sub(" ", piece).split())
-        words = re.sub(r"\s+([.,;:!?])", r"\1", words)
-        if not any(ch.isalnum() for ch in words):
-            if drafts and markers:
-                last = drafts[-1]
-                drafts[-1] = DraftSentence(last.text, _unique(last.markers + markers))
-            continue
-        drafts.append(DraftSentence(words, _unique(markers)))
-    return drafts
-
-
-def _unique(numbers: list[int]) -> list[int]:
-    return list(dict.fromkeys(numbers))
 
 
 @dataclass
@@ -188,12 +93,13 @@ class LLMAnswerer:
         self.name = settings.answerer
 
     @classmethod
-    def from_settings(cls, settings: Settings, embedder: Embedder) -> LLMAnswerer:
+    def from_settings(cls, settings: Settings, vectors: SentenceVectors) -> LLMAnswerer:
+        """The configured model, judged through the service's shared sentence cache."""
         return cls(
             settings,
             build_chat_model(settings),
-            SupportChecker(embedder),
-            token_counter(embedder),
+            SupportChecker(vectors),
+            token_counter(vectors.embedder),
         )
 
     def _messages(self, question: str, passages: str) -> list[tuple[str, str]]:
@@ -245,13 +151,13 @@ class LLMAnswerer:
                 except Exception as exc:
                     raise LLMFailure(describe_failure(exc, self.settings)) from exc
                 raw += _text(chunk)
-                if _undecided(raw):
+                if undecided(raw):
                     continue
-                display = _THINKING.sub("", raw).lstrip()
+                display = shown_text(raw)
                 if shown < len(display):
                     yield DeltaEvent(text=display[shown:])
                     shown = len(display)
-                for match in _MARKERS.finditer(display, scanned):
+                for match in MARKERS.finditer(display, scanned):
                     scanned = match.end()
                     for n in (int(x) for x in match.group(1).split(",")):
                         if n in cited or draft.passage(n) is None:
@@ -303,7 +209,7 @@ class LLMAnswerer:
         self.checker.prefetch(
             [(d.text, [p for n in d.markers if (p := draft.passage(n))]) for d in claims]
         )
-        vectors = self.checker.vectors([d.text for d in claims])
+        vectors = self.checker.vectors.embed([d.text for d in claims])
         judged: list[tuple[DraftSentence, bool, dict[int, SentenceMatch]]] = []
         for d, vector in zip(claims, vectors, strict=True):
             cited = [draft.passage(n) for n in d.markers]
@@ -347,16 +253,6 @@ class LLMAnswerer:
             problems=problems,
             removed=removed,
         )
-
-
-def _undecided(raw: str) -> bool:
-    """True while the reply so far could still turn out to be the decline form or a
-    reasoning block, which are not shown as they arrive."""
-    stripped = raw.lstrip()
-    if stripped.startswith("<think>"):
-        return "</think>" not in stripped
-    opening = visible_text(raw).lstrip(" `'\"*").upper()
-    return DECLINE_FORM.startswith(opening) or opening.startswith(DECLINE_FORM)
 
 
 def _text(message: Any) -> str:

@@ -3,7 +3,8 @@
 With ``NEWSDESK_ANSWERER=extractive`` (the default) answers are quoted sentences. With a
 ``provider:model`` answerer a chat model writes the answer from the same passages; whatever goes
 wrong with the model (unreachable, refused, rate limited, slow, malformed) the user still gets
-the extractive answer, marked ``degraded`` with the reason.
+the extractive answer, marked ``degraded`` with the reason. The question is read once, by the
+retriever; the decline rules (``service.answering.declines``) run on what it read, in order.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from ingest.embedding import Embedder, get_embedder
 from ingest.index.store import NewsIndex
 from service.answering.chat_model import LLMFailure
 from service.answering.citations import drop_invalid, quote_is_exact, render
-from service.answering.extractive import Extract, ExtractiveAnswerer
+from service.answering.declines import Declines, llm_decline_message, weak_evidence_message
+from service.answering.extractive import ExtractiveAnswerer
 from service.answering.llm import LLMAnswerer, LLMResult
+from service.answering.sentence_vectors import SentenceVectors
 from service.contract import (
     Answer,
     AnswerEvent,
@@ -37,30 +40,6 @@ from service.settings import Settings
 
 log = logging.getLogger("newsdesk.answering")
 
-DECLINE_TEXT = (
-    "I could not find this in the indexed articles: no passage answers the question "
-    "closely enough to quote."
-)
-# A question asking who, when or how many is declined for lack of that, not of wording.
-KIND_DECLINE_TEXT = {
-    "name": "I could not find this in the indexed articles: no passage names who or what the "
-    "question asks about closely enough to quote.",
-    "quantity": "I could not find this in the indexed articles: no passage gives the figure "
-    "the question asks for closely enough to quote.",
-    "time": "I could not find this in the indexed articles: no passage gives the time the "
-    "question asks about closely enough to quote.",
-}
-LLM_DECLINE_TEXT = "I could not find this in the indexed articles: {reason}."
-ABSENT_TEXT = "I could not find this in the indexed articles: none of them mentions {names}."
-WEAK_OUTLET_TEXT = (
-    "I could not find this in the indexed articles: no article from “{outlet}” comes close to "
-    "what the question says about it."
-)
-UNKNOWN_OUTLET_TEXT = (
-    "I could not find this in the indexed articles: none of them comes from {outlets}, "
-    "which the question relies on."
-)
-
 
 class AnswerService:
     def __init__(self, settings: Settings, index: NewsIndex, embedder: Embedder):
@@ -68,17 +47,16 @@ class AnswerService:
         self.index = index
         self.embedder = embedder
         self.retriever = Retriever(settings, index, embedder)
+        self.declines = Declines(settings)
+        self.vectors = SentenceVectors(embedder)
         self.extractive = ExtractiveAnswerer(
-            embedder,
-            max_sentences=settings.answer_sentences,
-            threshold=settings.decline_threshold,
-            outlet_threshold=settings.decline_outlet_threshold,
+            self.vectors, self.declines, max_sentences=settings.answer_sentences
         )
         self.llm: LLMAnswerer | None = None
         self.llm_error: str | None = None
         if settings.answerer.strip().lower() != "extractive":
             try:
-                self.llm = LLMAnswerer.from_settings(settings, embedder)
+                self.llm = LLMAnswerer.from_settings(settings, self.vectors)
             except Exception as exc:
                 # A wrong provider name, a missing key or package: every answer says so.
                 self.llm_error = (
@@ -196,26 +174,18 @@ class AnswerService:
             raise LLMFailure(self.llm_error or "no LLM is configured")
         return self.llm
 
-    def early_decline(self, request: AskRequest, retrieval: RetrievalResult) -> str | None:
-        """Why the question is declined before any answerer runs, saying what the index
-        lacks: an outlet the question relies on, or a name no article mentions. None when
-        neither check declines (or both are off)."""
-        snapshot = retrieval.snapshot
-        if self.settings.decline_unknown_outlets:
-            outlets = self.retriever.unknown_outlets(request.question, snapshot)
-            if outlets:
-                return UNKNOWN_OUTLET_TEXT.format(outlets=_listed(outlets))
-        if self.settings.decline_absent_names:
-            absent = self.retriever.absent_names(request.question, snapshot)
-            if absent:
-                return ABSENT_TEXT.format(names=_listed(absent))
-        return None
+    def early_decline(self, retrieval: RetrievalResult) -> str | None:
+        """Why the question is declined before any answerer runs (an outlet it relies on or a
+        name the index lacks), or None."""
+        return self.declines.before_answering(
+            retrieval.parsed, lambda parsed: self.retriever.absent_names(parsed, retrieval.snapshot)
+        )
 
     def _early_answer(
         self, request: AskRequest, retrieval: RetrievalResult, started: float
     ) -> Answer | None:
         step = time.perf_counter()
-        text = self.early_decline(request, retrieval)
+        text = self.early_decline(retrieval)
         retrieval.timings.answer_ms = _ms(step)
         if text is None:
             return None
@@ -243,7 +213,7 @@ class AnswerService:
         timings = retrieval.timings
         step = time.perf_counter()
         extract = self.extractive.answer(
-            request.question, retrieval.query_vector, retrieval.passages, retrieval.outlet_support
+            retrieval.parsed, retrieval.query_vector, retrieval.passages, retrieval.outlet_support
         )
         timings.answer_ms = _ms(step)
 
@@ -258,7 +228,9 @@ class AnswerService:
             id=uuid.uuid4().hex,
             question=request.question,
             status="answered" if answered else "declined",
-            text=render(sentences) if answered else _declined_text(extract),
+            text=render(sentences)
+            if answered
+            else extract.declined or weak_evidence_message(retrieval.parsed.kind),
             sentences=sentences,
             citations=citations,
             passages=retrieval.passages,
@@ -308,9 +280,7 @@ class AnswerService:
             id=uuid.uuid4().hex,
             question=request.question,
             status="answered" if answered else "declined",
-            text=render(sentences)
-            if answered
-            else LLM_DECLINE_TEXT.format(reason=reason or "no passage answers the question"),
+            text=render(sentences) if answered else llm_decline_message(reason),
             sentences=sentences if answered else [],
             removed_sentences=removed,
             citations=citations if answered else [],
@@ -339,17 +309,3 @@ def _replay(answer: Answer) -> Iterator[StreamEvent]:
 
 def _ms(started: float) -> float:
     return (time.perf_counter() - started) * 1000
-
-
-def _declined_text(extract: Extract) -> str:
-    if extract.weak_outlet:
-        return WEAK_OUTLET_TEXT.format(outlet=extract.weak_outlet)
-    return KIND_DECLINE_TEXT[extract.wanted] if extract.wanted else DECLINE_TEXT
-
-
-def _listed(items: list[str]) -> str:
-    """“A”, “B” or “C”."""
-    quoted = [f"“{item}”" for item in items]
-    if len(quoted) == 1:
-        return quoted[0]
-    return f"{', '.join(quoted[:-1])} or {quoted[-1]}"

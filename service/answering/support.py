@@ -31,33 +31,25 @@ verbatim quote, keep the most room; random negatives never pass. The one positiv
 was "While not trained as an AI engineer, Altman ...", caught by an earlier, broader filter for
 text addressed to a model ("as an AI"); the filter below was narrowed and no MultiHop-RAG fact
 matches it. The gold facts are verbatim, so this measures how well same-topic text is kept out,
-not paraphrase recall. ``tests/service/test_support.py`` re-checks the separation on a sample.
+not paraphrase recall. ``tests/service/answering/test_support.py`` re-checks the separation on
+a sample.
 """
 
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
-from bm25s.stopwords import STOPWORDS_EN
 
-from ingest.embedding import Embedder
 from ingest.sentences import sentence_spans
+from service.answering.sentence_vectors import SentenceVectors
+from service.answering.vocabulary import SUPPORT_VOCABULARY, content_words
 from service.contract import Passage
 
 SIMILARITY_WEIGHT = 0.5
 THRESHOLD = 0.56
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_WORD = re.compile(r"\w\w+")
-STOPWORDS = frozenset(STOPWORDS_EN) | frozenset(
-    "about after also been before being both can could did does had has have he her his how "
-    "its it's more most new one other over said say says she so some than their them they "
-    "those through up was we were what when where which while who will would".split()
-)
-_CACHE_SIZE = 20_000
 SHORTLIST = 4
 _ADDRESSES_MODEL = re.compile(
     r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:instructions?|prompts?)\b"
@@ -89,20 +81,8 @@ class Judgement:
     """The best sentence of each cited passage, by passage id."""
 
 
-def content_words(text: str) -> set[str]:
-    return {_fold(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS}
-
-
 def numbers(text: str) -> set[str]:
     return {n.replace(",", "").rstrip(".") for n in _NUMBER.findall(text)}
-
-
-def _fold(word: str) -> str:
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
 
 
 def _metadata_text(passage: Passage) -> str:
@@ -120,31 +100,11 @@ def combined_score(similarity: float, overlap: float) -> float:
 
 class SupportChecker:
     """Judges claims against passages. Only the ``SHORTLIST`` passage sentences sharing the most
-    words with a claim are embedded, and every sentence vector is cached across answers."""
+    words with a claim are embedded, through the service's shared sentence cache."""
 
-    def __init__(
-        self, embedder: Embedder, threshold: float = THRESHOLD, cache_size: int = _CACHE_SIZE
-    ):
-        self.embedder = embedder
+    def __init__(self, vectors: SentenceVectors, threshold: float = THRESHOLD):
+        self.vectors = vectors
         self.threshold = threshold
-        self.cache_size = cache_size
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def vectors(self, texts: list[str]) -> np.ndarray:
-        with self._lock:
-            missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
-        if missing:
-            fresh = self.embedder.embed(missing)
-            with self._lock:
-                self._cache.update(zip(missing, fresh, strict=True))
-                while len(self._cache) > self.cache_size:
-                    self._cache.popitem(last=False)
-        with self._lock:
-            found = {t: self._cache.get(t) for t in texts}
-        if any(v is None for v in found.values()):  # evicted meanwhile by another thread
-            return self.embedder.embed(texts)
-        return np.stack([found[t] for t in texts])
 
     @staticmethod
     def evidence_sentences(passage: Passage) -> list[tuple[int, int, str]]:
@@ -158,23 +118,25 @@ class SupportChecker:
         return spans or [(0, 0, "")]
 
     def shortlist(self, claim: str, passage: Passage) -> list[tuple[int, int, str]]:
-        words = content_words(claim)
+        words = content_words(claim, SUPPORT_VOCABULARY)
         spans = self.evidence_sentences(passage)
-        return sorted(spans, key=lambda span: -len(words & content_words(span[2])))[:SHORTLIST]
+        return sorted(
+            spans, key=lambda span: -len(words & content_words(span[2], SUPPORT_VOCABULARY))
+        )[:SHORTLIST]
 
     def prefetch(self, claims: list[tuple[str, list[Passage]]]) -> None:
         """Embeds every claim and shortlisted sentence in one batch (one model call, not many)."""
         texts = [claim for claim, _ in claims]
         for claim, passages in claims:
             texts.extend(span[2] for p in passages for span in self.shortlist(claim, p))
-        self.vectors(texts)
+        self.vectors.embed(texts)
 
     def best_match(
         self, claim: str, passage: Passage, claim_vector: np.ndarray | None = None
     ) -> SentenceMatch:
-        vector = self.vectors([claim])[0] if claim_vector is None else claim_vector
+        vector = self.vectors.embed([claim])[0] if claim_vector is None else claim_vector
         shortlist = self.shortlist(claim, passage)
-        sims = self.vectors([span[2] for span in shortlist]) @ vector
+        sims = self.vectors.embed([span[2] for span in shortlist]) @ vector
         i = int(np.argmax(sims))
         start, end, text = shortlist[i]
         offset = passage.chunk.start
@@ -186,15 +148,17 @@ class SupportChecker:
         """Whether the cited ``passages`` together support ``claim``."""
         if not passages:
             return Judgement(False, 0.0, 0.0, 0.0)
-        vector = self.vectors([claim])[0] if claim_vector is None else claim_vector
+        vector = self.vectors.embed([claim])[0] if claim_vector is None else claim_vector
         matches = {p.id: self.best_match(claim, p, vector) for p in passages}
         best = max(matches.values(), key=lambda m: m.similarity)
         pool_text = " ".join(
             " ".join(t for _, _, t in self.evidence_sentences(p)) + " " + _metadata_text(p)
             for p in passages
         )
-        words = content_words(claim)
-        overlap = len(words & content_words(pool_text)) / len(words) if words else 0.0
+        words = content_words(claim, SUPPORT_VOCABULARY)
+        overlap = (
+            len(words & content_words(pool_text, SUPPORT_VOCABULARY)) / len(words) if words else 0.0
+        )
         missing = sorted(numbers(claim) - numbers(pool_text))
         score = combined_score(best.similarity, overlap)
         return Judgement(

@@ -1,8 +1,9 @@
-"""An LLM rewriter for follow-up questions, to pass to ``service.followups.rewrite_followup``.
+"""An LLM rewriter for follow-up questions, to pass to ``followups.rewrite_followup``.
 
 It fills the ``condense_followup`` prompt with the last turns of the conversation and returns
 the model's one-line question. Any failure raises, and ``rewrite_followup`` then falls back to
-its offline rewriter.
+its offline rewriter. The API and the Slack bot use it whenever ``NEWSDESK_ANSWERER`` is an
+LLM (``service.runtime.ServiceHolder``).
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from service.answering.chat_model import build_chat_model
-from service.answering.llm import as_data, visible_text
+from service.answering.packing import as_data
 from service.answering.prompts import Prompt, load_prompt
+from service.answering.reply_parsing import visible_text
 from service.settings import Settings
 
 if TYPE_CHECKING:

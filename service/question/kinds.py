@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from typing import Literal
 
-from service.question.names import CALENDAR_WORDS
+from service.question.dates import CALENDAR_WORDS, MONTH_NAMES, WEEKDAYS
 
 AnswerKind = Literal["name", "quantity", "time"]
 
@@ -46,8 +46,8 @@ _HAS_QUANTITY = re.compile(
     re.IGNORECASE,
 )
 _HAS_TIME = re.compile(
-    r"\b(19|20)\d\d\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|"
-    r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow|"
+    rf"\b(19|20)\d\d\b|\b({'|'.join(month[:3] for month in MONTH_NAMES)})[a-z]*\.?\s+\d|"
+    rf"\b({'|'.join(WEEKDAYS)}|yesterday|today|tomorrow|"
     r"last (week|month|year)|next (week|month|year))\b",
     re.IGNORECASE,
 )
@@ -84,17 +84,22 @@ def names_within(sentences: Iterable[str]) -> frozenset[str]:
     )
 
 
+def asked_words(question: str) -> frozenset[str]:
+    """The question's words, case folded: a name made only of them is not its answer."""
+    return frozenset(w.casefold() for w in _WORD.findall(question))
+
+
 def carries(
-    kind: AnswerKind, sentence: str, question: str, names: frozenset[str] = frozenset()
+    kind: AnswerKind, sentence: str, asked: frozenset[str], names: frozenset[str] = frozenset()
 ) -> bool:
     """Whether ``sentence`` holds something of ``kind``; a name must be one the question does
-    not already give, or the sentence only repeats the question's subject. The first word is
-    capitalised whatever it is, so it counts only when it is among ``names``."""
+    not already give (``asked``: its ``asked_words``), or the sentence only repeats the
+    question's subject. The first word is capitalised whatever it is, so it counts only when
+    it is among ``names``."""
     if kind == "quantity":
         return bool(_HAS_QUANTITY.search(sentence))
     if kind == "time":
         return bool(_HAS_TIME.search(sentence))
-    asked = {w.casefold() for w in _WORD.findall(question)}
     for position, token in enumerate(_TOKEN.findall(sentence)):
         word = _bare(token)
         if not word[:1].isupper() or word in _NOT_NAMES or (position == 0 and word not in names):

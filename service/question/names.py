@@ -13,16 +13,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from service.question.dates import CALENDAR_WORDS
+
 _WORD = r"[A-Z][\w'’.&-]*"
 _JOINERS = ("of", "de", "van", "von", "the", "and", "&")
 # A year may lead a name ("the 2030 World Cup"): the index must hold that edition, not another.
 _RUN = re.compile(rf"\b(?:(?:19|20)\d\d\s+)?{_WORD}(?:\s+(?:{'|'.join(_JOINERS)})?\s*{_WORD})+")
 _SPLIT = re.compile(r"['’]s\s+|\s+and\s+|\s+&\s+")
 _TRAILING = re.compile(r"(['’]s|['’])$")
-CALENDAR_WORDS = frozenset(
-    "January February March April May June July August September October November December "
-    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
-)
 _LEADING = frozenset(
     "A An The Did Does Do Was Were Is Are Has Have Had Which What Who Whom Whose When Where Why "
     "How After Before Between Considering According In On At From Following Both While "

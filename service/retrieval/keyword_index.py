@@ -17,10 +17,10 @@ from dataclasses import dataclass
 import bm25s
 import numpy as np
 
+from ingest.index.filters import Filters, stored_second
 from ingest.index.schema import contextual_text
 from ingest.index.store import NewsIndex
 from ingest.models import Chunk
-from service.contract import Filters
 
 
 @dataclass
@@ -30,7 +30,7 @@ class Snapshot:
     retriever: bm25s.BM25 | None
     source_codes: np.ndarray
     source_ids: dict[str, int]
-    published_ts: np.ndarray
+    published_ts: np.ndarray  # each chunk's stored second (``stored_second``), NaN: undated
     by_id: dict[str, Chunk]
 
     @property
@@ -87,7 +87,7 @@ class KeywordIndex:
             source_codes=np.array(codes, dtype=np.int32),
             source_ids=source_ids,
             published_ts=np.array(
-                [c.published.timestamp() if c.published else np.nan for c in chunks],
+                [stored_second(c.published) if c.published else np.nan for c in chunks],
                 dtype=np.float64,
             ),
             by_id={c.id: c for c in chunks},
@@ -113,7 +113,9 @@ class KeywordIndex:
         """The k best chunks allowed by ``filters``; chunks matching no query term are left out."""
         if scores is None or k <= 0:
             return []
-        mask = mask_for(snapshot, filters)
+        mask = None
+        if filters is not None:
+            mask = filters.mask(snapshot.source_codes, snapshot.source_ids, snapshot.published_ts)
         if mask is not None:
             scores = np.where(mask, scores, 0.0)
         k = min(k, len(scores))
@@ -149,21 +151,3 @@ class KeywordIndex:
     ) -> list[tuple[Chunk, float]]:
         snapshot, scores = self.scores(query)
         return self.top(snapshot, scores, k, filters)
-
-
-def mask_for(snapshot: Snapshot, filters: Filters | None) -> np.ndarray | None:
-    """Which chunks the filters allow; None when they allow everything."""
-    if filters is None or not (
-        filters.sources or filters.published_after or filters.published_before
-    ):
-        return None
-    mask = np.ones(len(snapshot.chunks), dtype=bool)
-    if filters.sources:
-        codes = [snapshot.source_ids[s] for s in filters.sources if s in snapshot.source_ids]
-        mask &= np.isin(snapshot.source_codes, codes)
-    with np.errstate(invalid="ignore"):
-        if filters.published_after:
-            mask &= snapshot.published_ts >= filters.published_after.timestamp()
-        if filters.published_before:
-            mask &= snapshot.published_ts <= filters.published_before.timestamp()
-    return mask

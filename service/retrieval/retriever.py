@@ -1,16 +1,14 @@
-"""Hybrid retrieval: dense (Chroma) and keyword (BM25) lists fused into one ranking.
+"""Hybrid retrieval: the question read once, then dense (Chroma) and keyword (BM25) searches
+fused into one ranking (``service.retrieval.fusion``).
 
-Each list's scores are standardised before they are added (or, if configured, replaced by
-reciprocal ranks), so cosine similarities and BM25 scores need no calibration against each
-other. Outlets and dates named in the question add sub-queries restricted to each of them (or,
-if configured, filter the whole search), so a comparison of two outlets gets passages from
-both; capping passages per article keeps the top-k spread over the several articles a
-multi-hop question needs. A cross-encoder, when configured, reorders the fused candidates.
+Outlets and dates named in the question add sub-queries restricted to each of them (or, if
+configured, filter the whole search), so a comparison of two outlets gets passages from both.
+A cross-encoder, when configured, reorders the fused candidates. The parsed question travels
+on with the result, so the decline rules and the answerers never read the raw text again.
 """
 
 from __future__ import annotations
 
-import heapq
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -18,43 +16,23 @@ from datetime import date, datetime, timedelta
 import numpy as np
 
 from ingest.embedding import Embedder
-from ingest.index.filters import build_where
 from ingest.index.store import NewsIndex
-from ingest.models import Chunk
 from service.contract import Filters, Passage, StageTimings
-from service.question.attribution import unknown_outlets
-from service.question.names import names_in
-from service.question.parsing import ParsedQuestion, outlet_aliases, parse_question
+from service.question.parsed import ParsedQuestion, parse_question
+from service.retrieval.fusion import Fused, Ranked, View, diversify, fuse
 from service.retrieval.keyword_index import KeywordIndex, Snapshot
 from service.retrieval.reranking import Reranker
 from service.settings import Settings
 
 
 @dataclass
-class _Fused:
-    chunk: Chunk
-    score: float = 0.0
-    dense: float | None = None
-    keyword: float | None = None
-    rerank: float | None = None
-
-
-@dataclass
-class View:
-    """One restricted search whose ranked lists join the fusion with ``weight``."""
-
-    filters: Filters
-    weight: float
-
-
-@dataclass
 class RetrievalResult:
     passages: list[Passage]
     query_vector: np.ndarray
+    parsed: ParsedQuestion
+    snapshot: Snapshot
     filters: Filters = field(default_factory=Filters)
-    parsed: ParsedQuestion | None = None
     timings: StageTimings = field(default_factory=StageTimings)
-    snapshot: Snapshot | None = None
     # Each outlet the question names, as written, with its closest chunk's similarity.
     outlet_support: dict[str, float] = field(default_factory=dict)
 
@@ -84,28 +62,19 @@ class Retriever:
         known = {s.casefold(): s for s in self.known_sources()}
         return [known.get(name.strip().casefold(), name.strip()) for name in names if name.strip()]
 
-    def absent_names(self, question: str, snapshot: Snapshot | None = None) -> list[str]:
-        """Names in the question (not outlets) that no indexed article mentions."""
-        snapshot = snapshot or self.keywords.refresh()
-        outlets = [alias for source in snapshot.sources for alias in outlet_aliases(source)]
-        return [
-            name
-            for name in names_in(question, outlets)
-            if not self.keywords.mentions(snapshot, name)
-        ]
-
-    def unknown_outlets(self, question: str, snapshot: Snapshot | None = None) -> list[str]:
-        """Outlets the question credits as its source that no indexed article comes from."""
-        snapshot = snapshot or self.keywords.refresh()
-        return unknown_outlets(question, snapshot.sources)
-
     def parse(
         self, question: str, as_of: date | None = None, sources: list[str] | None = None
     ) -> ParsedQuestion:
-        if self.settings.question_metadata == "off":
-            return ParsedQuestion(question=question)
+        """The question read once, against the index's outlets (``sources``, else the
+        current snapshot's)."""
         known = self.known_sources() if sources is None else sources
-        return parse_question(question, known, as_of)
+        metadata = self.settings.question_metadata != "off"
+        return parse_question(question, known, as_of, metadata=metadata)
+
+    def absent_names(self, parsed: ParsedQuestion, snapshot: Snapshot | None = None) -> list[str]:
+        """Names the question asks about that no indexed article mentions."""
+        snapshot = snapshot or self.keywords.refresh()
+        return [name for name in parsed.names if not self.keywords.mentions(snapshot, name)]
 
     def retrieve(
         self,
@@ -121,7 +90,7 @@ class Retriever:
         snapshot = self.keywords.refresh()
         parsed = self.parse(query, as_of, snapshot.sources)
         applied = self._applied_filters(filters or Filters(), parsed)
-        views = self._views(query, applied, parsed)
+        views = self._views(applied, parsed)
         timings.parse_ms = _ms(started)
 
         started = time.perf_counter()
@@ -130,7 +99,9 @@ class Retriever:
 
         started = time.perf_counter()
         dense = self._dense(snapshot, vector, applied)
-        dense_lists = [dense] + [_restrict(dense, view.filters) for view in views[1:]]
+        dense_lists = [dense] + [
+            [(c, score) for c, score in dense if view.filters.allows(c)] for view in views[1:]
+        ]
         support = self._outlet_support(parsed, vector, dense, applied)
         timings.dense_ms = _ms(started)
 
@@ -143,9 +114,11 @@ class Retriever:
         timings.keyword_ms = _ms(started)
 
         started = time.perf_counter()
-        fused = self._fuse(views, dense_lists, keyword_lists)
+        fused = fuse(settings, views, dense_lists, keyword_lists)
         depth = max(k, settings.rerank_depth) if self.reranker else k
-        candidates = self._diversify(fused, depth)
+        candidates = diversify(
+            fused, depth, settings.same_article_decay, settings.max_passages_per_article
+        )
         timings.fuse_ms = _ms(started)
 
         if self.reranker and candidates:
@@ -167,19 +140,17 @@ class Retriever:
         return RetrievalResult(
             passages=passages,
             query_vector=vector,
-            filters=applied,
             parsed=parsed,
-            timings=timings,
             snapshot=snapshot,
+            filters=applied,
+            timings=timings,
             outlet_support=support,
         )
 
-    def _dense(
-        self, snapshot: Snapshot, vector: np.ndarray, applied: Filters
-    ) -> list[tuple[Chunk, float]]:
+    def _dense(self, snapshot: Snapshot, vector: np.ndarray, applied: Filters) -> Ranked:
         """Nearest chunks, their text taken from the keyword snapshot; a chunk written since
         the snapshot is fetched from the store, one deleted since is left out."""
-        nearest = self.index.nearest(vector, self.settings.dense_depth, _where(applied))
+        nearest = self.index.nearest(vector, self.settings.dense_depth, applied.where())
         missing = [cid for cid, _ in nearest if cid not in snapshot.by_id]
         fetched = self.index.get_chunks(missing) if missing else {}
         found = []
@@ -193,7 +164,7 @@ class Retriever:
         self,
         parsed: ParsedQuestion,
         vector: np.ndarray,
-        dense: list[tuple[Chunk, float]],
+        dense: Ranked,
         applied: Filters,
     ) -> dict[str, float]:
         """How close each named outlet's closest chunk is to the question: a question that
@@ -207,7 +178,7 @@ class Retriever:
             found = [score for chunk, score in dense if chunk.source in sources]
             if not found and sources:
                 narrowed = applied.model_copy(update={"sources": sorted(sources)})
-                found = [score for _, score in self.index.nearest(vector, 1, _where(narrowed))]
+                found = [score for _, score in self.index.nearest(vector, 1, narrowed.where())]
             support[mention.text] = max(found, default=0.0)
         return support
 
@@ -226,7 +197,7 @@ class Retriever:
             published_before=explicit.published_before if has_dates else self._pad(before, 1),
         )
 
-    def _views(self, query: str, applied: Filters, parsed: ParsedQuestion) -> list[View]:
+    def _views(self, applied: Filters, parsed: ParsedQuestion) -> list[View]:
         """The whole query, then one sub-query per named outlet and per date window."""
         views = [View(applied, 1.0)]
         if self.settings.question_metadata == "off" or self.settings.subquery_weight <= 0:
@@ -248,92 +219,11 @@ class Retriever:
             return None
         return moment + sign * timedelta(hours=self.settings.date_padding_hours)
 
-    # --- fusion -------------------------------------------------------------------------
-
-    def _fuse(
-        self,
-        views: list[View],
-        dense_lists: list[list[tuple[Chunk, float]]],
-        keyword_lists: list[list[tuple[Chunk, float]]],
-    ) -> list[_Fused]:
-        fused: dict[str, _Fused] = {}
-        contribution = _zscore_contributions if self.settings.fusion == "zscore" else self._rrf
-        for view, dense, keyword in zip(views, dense_lists, keyword_lists, strict=True):
-            for weight, ranked, attr in (
-                (self.settings.dense_weight, dense, "dense"),
-                (self.settings.keyword_weight, keyword, "keyword"),
-            ):
-                for (chunk, score), gain in zip(ranked, contribution(ranked), strict=True):
-                    entry = fused.setdefault(chunk.id, _Fused(chunk))
-                    entry.score += view.weight * weight * gain
-                    if getattr(entry, attr) is None:
-                        setattr(entry, attr, score)
-        return sorted(fused.values(), key=lambda e: (-e.score, e.chunk.id))
-
-    def _rrf(self, ranked: list[tuple[Chunk, float]]) -> list[float]:
-        return [1.0 / (self.settings.rrf_k + rank) for rank in range(1, len(ranked) + 1)]
-
-    def _diversify(self, ordered: list[_Fused], k: int) -> list[_Fused]:
-        """The best k, where each passage already taken from an article discounts that
-        article's next ones by ``same_article_decay``, and none takes more than
-        ``max_passages_per_article``: a comparison needs every article it compares.
-
-        Lazy greedy over a heap: a discount only ever lowers a score, so an entry whose
-        article gained a passage since it was scored is rescored and pushed back, never missed.
-        """
-        decay = self.settings.same_article_decay
-        cap = self.settings.max_passages_per_article
-        taken: dict[str, int] = {}
-        chosen: list[_Fused] = []
-        heap = [(-entry.score, position, 0) for position, entry in enumerate(ordered)]
-        heapq.heapify(heap)
-        while heap and len(chosen) < k:
-            _, position, scored_with = heapq.heappop(heap)
-            entry = ordered[position]
-            seen = taken.get(entry.chunk.article_id, 0)
-            if seen >= cap:
-                continue
-            if seen != scored_with:
-                heapq.heappush(heap, (-entry.score * decay**seen, position, seen))
-                continue
-            taken[entry.chunk.article_id] = seen + 1
-            chosen.append(entry)
-        return chosen
-
-    def _rerank(self, query: str, candidates: list[_Fused], k: int) -> list[_Fused]:
+    def _rerank(self, query: str, candidates: list[Fused], k: int) -> list[Fused]:
         scores = self.reranker.score(query, [e.chunk for e in candidates])
         for entry, score in zip(candidates, scores, strict=True):
             entry.rerank = float(score)
         return sorted(candidates, key=lambda e: (-(e.rerank or 0.0), e.chunk.id))[:k]
-
-
-def _zscore_contributions(ranked: list[tuple[Chunk, float]]) -> list[float]:
-    """Each score above the list's lowest, in the list's standard deviations: BM25 and cosine
-    scales become comparable, a passage far ahead of the rest keeps its lead (RRF flattens it),
-    and a passage missing from a list scores what that list's weakest candidate scores."""
-    if not ranked:
-        return []
-    scores = np.array([score for _, score in ranked], dtype=np.float64)
-    spread = scores.std()
-    if spread == 0:
-        return [0.0] * len(ranked)
-    return ((scores - scores.min()) / spread).tolist()
-
-
-def _where(filters: Filters) -> dict | None:
-    return build_where(filters.sources, filters.published_after, filters.published_before)
-
-
-def _restrict(ranked: list[tuple[Chunk, float]], filters: Filters) -> list[tuple[Chunk, float]]:
-    """The part of a ranked list that ``filters`` allow, in the same order."""
-    after, before = filters.published_after, filters.published_before
-    return [
-        (chunk, score)
-        for chunk, score in ranked
-        if (not filters.sources or chunk.source in filters.sources)
-        and (after is None or (chunk.published is not None and chunk.published >= after))
-        and (before is None or (chunk.published is not None and chunk.published <= before))
-    ]
 
 
 def _intersect(filters: Filters, after: datetime | None, before: datetime | None) -> Filters | None:

@@ -10,7 +10,7 @@ import pytest
 from ingest.index.store import NewsIndex
 from ingest.models import Article
 from ingest.pipeline import build_ingestor
-from service.answering.llm import DECLINE_FORM
+from service.answering.reply_parsing import DECLINE_FORM
 from service.answering.service import AnswerService
 from service.contract import AnswerEvent, AskRequest, CitationEvent, DeltaEvent, PassagesEvent
 from tests.fakes.ollama_server import FakeOllama
@@ -303,3 +303,8 @@ def test_ollama_failure_falls_back(ollama_server, service_for):
         AskRequest(question=QUESTION)
     )
     assert answer.degraded and "HTTP 500" in answer.degraded_reason
+
+
+def test_the_llm_checks_quotes_through_the_services_one_sentence_cache(openai_server, service_for):
+    service = service_for(openai_server)
+    assert service.llm.checker.vectors is service.vectors is service.extractive.vectors

@@ -32,6 +32,10 @@ def service(news_index) -> AnswerService:
     return AnswerService.from_settings(news_index)
 
 
+def absent_names(service: AnswerService, question: str) -> list[str]:
+    return service.retriever.absent_names(service.retriever.parse(question))
+
+
 def test_kursk_question_cites_the_sample_article_with_the_figure(service, sample_article):
     answer = service.ask(
         AskRequest(
@@ -98,12 +102,12 @@ def test_names_the_articles_mention_in_any_case_are_not_held_against_a_question(
     ):
         answer = service.ask(AskRequest(question=question))
         assert "none of them mentions" not in answer.text
-    assert service.retriever.absent_names("What did The Age report about Travis Kelce?") == []
+    assert absent_names(service, "What did The Age report about Travis Kelce?") == []
     # The article writes "South Africa" and "Springboks", never "South Africa Springboks".
     question = "How did the South Africa Springboks beat the All Blacks?"
-    assert service.retriever.absent_names(question) == []
+    assert absent_names(service, question) == []
     question = "Who scored for the South Africa Springbok side against the All Blacks?"
-    assert service.retriever.absent_names(question) == []
+    assert absent_names(service, question) == []
 
 
 def test_a_question_relying_on_an_outlet_the_index_lacks_is_declined_by_outlet(service):
@@ -147,6 +151,38 @@ def test_a_question_is_only_as_well_supported_as_its_weakest_outlet(service):
 def test_each_check_can_be_turned_off(news_index, setting, question, reason):
     relaxed = AnswerService.from_settings(news_index.model_copy(update={setting: False}))
     assert reason not in relaxed.ask(AskRequest(question=question)).text
+
+
+def test_without_the_weak_outlet_rule_an_outlet_far_from_the_question_is_not_held_against_it(
+    news_index,
+):
+    question = (
+        "According to TechCrunch, what was the score when the Springboks beat the All Blacks "
+        "in the Rugby World Cup final?"
+    )
+    relaxed = AnswerService.from_settings(
+        news_index.model_copy(update={"decline_weak_outlets": False})
+    )
+    answer = relaxed.ask(AskRequest(question=question))
+    assert answer.status == "answered" and answer.citations
+    assert any("Springboks" in c.quote or "12-11" in c.quote for c in answer.citations)
+
+
+def test_without_the_weak_evidence_rule_the_best_sentences_are_quoted_however_weak(
+    service, news_index
+):
+    question = "What is the capital of Mars?"
+    assert service.ask(AskRequest(question=question)).status == "declined"
+    relaxed = AnswerService.from_settings(
+        news_index.model_copy(update={"decline_weak_evidence": False})
+    )
+    answer = relaxed.ask(AskRequest(question=question))
+    assert answer.status == "answered" and answer.citations
+
+
+def test_the_service_shares_one_sentence_cache(service):
+    assert service.extractive.vectors is service.vectors
+    assert service.vectors.embedder is service.embedder
 
 
 def test_date_filter_excludes_other_dates(service, sample_article):
@@ -193,3 +229,15 @@ def test_bad_requests_name_the_field(body, field):
     with pytest.raises(ValidationError) as excinfo:
         AskRequest(**body)
     assert field in str(excinfo.value)
+
+
+def test_with_question_metadata_off_the_outlet_and_name_checks_still_run(news_index):
+    service = AnswerService.from_settings(
+        news_index.model_copy(update={"question_metadata": "off"})
+    )
+    outlet = service.ask(
+        AskRequest(question="What did a Bloomberg article say about the FTX trial?")
+    )
+    assert "none of them comes from “Bloomberg”" in outlet.text
+    name = service.ask(AskRequest(question="What did Shubha Satheesh say about the FTX trial?"))
+    assert "none of them mentions “Shubha Satheesh”" in name.text

@@ -12,7 +12,9 @@ from ingest.chunking import Chunker
 from ingest.cleaning import clean_text
 from ingest.models import Chunk
 from ingest.sources.records import article_from_record
-from service.answering.support import THRESHOLD, SupportChecker, content_words, numbers
+from service.answering.sentence_vectors import SentenceVectors
+from service.answering.support import THRESHOLD, SupportChecker, numbers
+from service.answering.vocabulary import SUPPORT_VOCABULARY, content_words
 from service.contract import Passage
 from tests.conftest import MULTIHOP
 
@@ -43,7 +45,7 @@ def passage_of(text: str, start: int = 0, source: str = "Example Wire") -> Passa
 
 @pytest.fixture(scope="module")
 def checker(embedder) -> SupportChecker:
-    return SupportChecker(embedder)
+    return SupportChecker(SentenceVectors(embedder))
 
 
 def test_a_faithful_paraphrase_is_supported_and_quotes_the_right_sentence(checker):
@@ -74,7 +76,9 @@ def test_a_number_the_passage_does_not_state_fails_the_claim(checker):
 
 
 def test_outlet_and_date_count_as_what_the_passage_says(checker):
-    words = content_words("Example Wire reported on December 17, 2024 that troops died")
+    words = content_words(
+        "Example Wire reported on December 17, 2024 that troops died", SUPPORT_VOCABULARY
+    )
     assert {"example", "wire", "troop"} <= words and "that" not in words
     judged = checker.judge(
         "Example Wire reported on December 17, 2024 that about 30 North Korean troops were "
@@ -90,7 +94,7 @@ def test_no_cited_passage_means_unsupported(checker):
 
 def test_calibration_holds_on_multihop_evidence(checker, embedder, multihop_records):
     """A gold fact is supported by its own passage and not by a same-topic passage of
-    another article (the calibration of service/support.py, on a small seeded sample)."""
+    another article (the calibration of service/answering/support.py, on a small seeded sample)."""
     queries = json.loads((MULTIHOP / "MultiHopRAG.json").read_text(encoding="utf-8"))
     by_url = {r["url"]: r for r in multihop_records}
     chunker = Chunker(embedder.token_offsets, 200, 40)
@@ -110,10 +114,10 @@ def test_calibration_holds_on_multihop_evidence(checker, embedder, multihop_reco
             chunker.split(article),
             key=lambda c, at=at, n=len(fact): min(c.end, at + n) - max(c.start, at),
         )
-        words = content_words(fact)
+        words = content_words(fact, SUPPORT_VOCABULARY)
         hard = max(
             chunker.split(article_from_record(by_url[others[0]])),
-            key=lambda c, words=words: len(words & content_words(c.text)),
+            key=lambda c, words=words: len(words & content_words(c.text, SUPPORT_VOCABULARY)),
         )
         cases += 1
         own_ok += checker.judge(fact, [Passage(chunk=own, rank=1)]).supported

@@ -6,7 +6,7 @@ from ingest.index.store import NewsIndex
 from ingest.pipeline import build_ingestor
 from service.answering.service import AnswerService
 from service.contract import AskRequest, Filters
-from service.retrieval.retriever import Retriever, View
+from service.retrieval.retriever import Retriever
 
 pytestmark = pytest.mark.integration
 
@@ -157,22 +157,6 @@ def test_both_fusions_put_the_article_asked_about_first(fusion, news_index, embe
     assert "Warlock" in result.passages[0].chunk.title
     scores = [p.fused_score for p in result.passages]
     assert all(s > 0 for s in scores)
-
-
-def test_zscore_fusion_keeps_a_clear_keyword_winner_ahead(news_index, embedder):
-    """BM25 puts one passage far ahead of the rest; the dense list ranks it fifth. It stays
-    first, where RRF's rank-only arithmetic lets the passage both lists rank high overtake it."""
-    weights = {"dense_weight": 0.5, "keyword_weight": 0.5}
-    zscore = retriever_for(news_index, embedder, **weights)
-    rrf = retriever_for(news_index, embedder, fusion="rrf", **weights)
-    chunks = list(zscore.index.iter_chunks())[:10]
-    winner, runner_up, others = chunks[0], chunks[1], chunks[2:]
-    dense_order = [runner_up, *others[:3], winner, *others[3:]]
-    dense = [(c, 0.62 - 0.01 * rank) for rank, c in enumerate(dense_order)]
-    keyword = [(winner, 30.0)] + [(c, 4.0 - 0.1 * i) for i, c in enumerate([runner_up, *others])]
-    views = [View(Filters(), 1.0)]
-    assert zscore._fuse(views, [dense], [keyword])[0].chunk.id == winner.id
-    assert rrf._fuse(views, [dense], [keyword])[0].chunk.id == runner_up.id
 
 
 def test_a_chunk_written_after_the_keyword_snapshot_is_still_found(

@@ -1,8 +1,27 @@
-"""Which outlets a question credits as its source, and which of them the index lacks."""
+"""Outlets a question names, the ones it credits as its source, and which the index lacks."""
 
 import pytest
 
-from service.question.attribution import attributed_outlets, unknown_outlets
+from service.question.outlets import (
+    attributed_outlets,
+    find_outlets,
+    outlet_aliases,
+    unknown_outlets,
+)
+
+pytestmark = pytest.mark.unit
+
+SOURCES = [
+    "TechCrunch",
+    "The Verge",
+    "Fortune",
+    "The New York Times",
+    "The Independent - Life and Style",
+    "The Independent - Sports",
+    "FOX News - Health",
+    "Cnbc | World Business News Leader",
+    "CBSSports.com",
+]
 
 INDEX_OUTLETS = [
     "TechCrunch",
@@ -13,6 +32,17 @@ INDEX_OUTLETS = [
     "Live Science: The Most Interesting Articles",
     "Sporting News",
 ]
+
+
+def named(question: str, sources: list[str] = SOURCES) -> list[str]:
+    """Every index outlet ``question`` names, in order of first mention."""
+    found = find_outlets(question, tuple(sorted(set(sources))))
+    return list(dict.fromkeys(s for m in found for s in m.sources))
+
+
+def unknown(question: str, sources: list[str]) -> list[str]:
+    held = tuple(sorted(set(sources)))
+    return unknown_outlets(question, held, find_outlets(question, held))
 
 
 @pytest.mark.parametrize(
@@ -50,7 +80,7 @@ def test_explicit_attributions_are_read(question, credited):
     ],
 )
 def test_topics_titles_people_and_dates_are_not_outlets(question):
-    assert unknown_outlets(question, INDEX_OUTLETS) == []
+    assert unknown(question, INDEX_OUTLETS) == []
 
 
 def test_outlets_the_index_holds_count_in_short_long_and_quoted_forms():
@@ -60,11 +90,41 @@ def test_outlets_the_index_holds_count_in_short_long_and_quoted_forms():
         "Does the 'Live Science: The Most Interesting Articles' article on whales agree?",
         "Who, according to a Sporting News report, is the top receiver?",
     ):
-        assert unknown_outlets(question, INDEX_OUTLETS) == [], question
+        assert unknown(question, INDEX_OUTLETS) == [], question
 
 
 def test_only_the_missing_outlets_are_named():
     question = "Did a TechCrunch article and a Bloomberg report agree, as reported by CNET?"
-    assert unknown_outlets(question, INDEX_OUTLETS) == ["Bloomberg", "CNET"]
+    assert unknown(question, INDEX_OUTLETS) == ["Bloomberg", "CNET"]
     question = "Who, according to articles from The New York Times and The Washington Post, won?"
-    assert unknown_outlets(question, INDEX_OUTLETS) == ["Washington Post"]
+    assert unknown(question, INDEX_OUTLETS) == ["Washington Post"]
+
+
+def test_outlets_named_in_a_question_are_the_index_spellings():
+    question = "As reported by TechCrunch and The Verge, and in The New York Times' story?"
+    assert named(question) == ["TechCrunch", "The Verge", "The New York Times"]
+
+
+def test_an_outlet_name_before_its_tagline_matches_every_section():
+    assert named("What did The Independent and CNBC say about fox news?") == [
+        "The Independent - Life and Style",
+        "The Independent - Sports",
+        "Cnbc | World Business News Leader",
+    ]
+
+
+def test_a_lower_case_word_that_spells_an_outlet_is_not_one():
+    assert named("He spent a fortune on the verge of collapse") == []
+
+
+def test_outlets_not_in_the_index_are_not_filters():
+    assert find_outlets("What did The Times of India report?", tuple(sorted(SOURCES))) == []
+
+
+def test_aliases_drop_taglines_domains_and_a_leading_the():
+    assert outlet_aliases("The Sydney Morning Herald") == {
+        "The Sydney Morning Herald",
+        "Sydney Morning Herald",
+    }
+    assert "CBSSports" in outlet_aliases("CBSSports.com")
+    assert "Cnbc" in outlet_aliases("Cnbc | World Business News Leader")

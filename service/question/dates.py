@@ -1,42 +1,40 @@
-"""Outlets and dates read out of a question, deterministically, for retrieval to use.
+"""Dates read out of a question, deterministically, and the one list of calendar words.
 
-Outlet names are matched only against the outlets present in the index (with their short forms:
-"The Independent" for "The Independent - Sports"), so an unknown name is simply not a filter.
 Dates are read relative to the question's ``as_of`` day (or today): "on October 5, 2023",
 "in late November 2023", "before October 2023", "last week", "between May 1 and May 9".
 Anything the parser does not recognise is left out; a question it cannot read runs unfiltered.
+The month and weekday names here are the only ones: the name and answer-kind readers derive
+theirs from them.
 """
 
 from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 
-MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sept", "sep"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ),
-        start=1,
-    )
-    for name in names
-}
+# Each month's forms, full name first; the one list every calendar word derives from.
+_MONTH_FORMS = (
+    ("january", "jan"),
+    ("february", "feb"),
+    ("march", "mar"),
+    ("april", "apr"),
+    ("may",),
+    ("june", "jun"),
+    ("july", "jul"),
+    ("august", "aug"),
+    ("september", "sept", "sep"),
+    ("october", "oct"),
+    ("november", "nov"),
+    ("december", "dec"),
+)
+MONTH_NAMES = tuple(forms[0] for forms in _MONTH_FORMS)
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MONTHS = {name: number for number, forms in enumerate(_MONTH_FORMS, start=1) for name in forms}
+"""Every form of a month's name, lower case, to its number."""
+CALENDAR_WORDS = frozenset(word.capitalize() for word in (*MONTH_NAMES, *WEEKDAYS))
+"""Month and weekday names as a name in a question would spell them."""
 # Month names that are also everyday words count only when capitalised.
 _AMBIGUOUS_MONTHS = {"may", "mar", "march", "jan", "dec", "sep", "oct", "nov", "aug", "jun"}
 _NUMBERS = {
@@ -52,7 +50,6 @@ _NUMBERS = {
     "nine": 9,
     "ten": 10,
 }
-_SEPARATORS = re.compile(r" - | \| |: ")
 
 _MONTH = r"(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?(?!\d)"
@@ -90,100 +87,6 @@ class DateWindow:
     after: datetime | None
     before: datetime | None
     start: int = 0
-
-
-@dataclass(frozen=True)
-class OutletMention:
-    text: str
-    sources: tuple[str, ...]
-    start: int = 0
-    end: int = 0
-
-
-@dataclass
-class ParsedQuestion:
-    question: str
-    outlets: list[OutletMention] = field(default_factory=list)
-    dates: list[DateWindow] = field(default_factory=list)
-
-    @property
-    def sources(self) -> list[str]:
-        """Every index outlet named, in order of first mention."""
-        return list(dict.fromkeys(s for m in self.outlets for s in m.sources))
-
-    @property
-    def date_range(self) -> tuple[datetime | None, datetime | None]:
-        """The smallest range holding every date window (a question can name several days)."""
-        if not self.dates:
-            return None, None
-        afters = [d.after for d in self.dates]
-        befores = [d.before for d in self.dates]
-        after = None if None in afters else min(a for a in afters if a is not None)
-        before = None if None in befores else max(b for b in befores if b is not None)
-        return after, before
-
-
-def parse_question(
-    question: str, sources: Iterable[str] = (), as_of: date | None = None
-) -> ParsedQuestion:
-    """Outlets (among ``sources``) and date windows named in ``question``."""
-    today = as_of or datetime.now(UTC).date()
-    return ParsedQuestion(
-        question=question,
-        outlets=find_outlets(question, tuple(sorted(set(sources)))),
-        dates=find_dates(question, today),
-    )
-
-
-# --- outlets --------------------------------------------------------------------------
-
-
-def outlet_aliases(source: str) -> set[str]:
-    """How a question may name an outlet: in full, its name before a tagline, without 'The'."""
-    names = {source.strip()}
-    head = _SEPARATORS.split(source, maxsplit=1)[0].strip()
-    names.add(head)
-    bare = re.sub(r"\.(com|org|net|co\.uk)$", "", head, flags=re.IGNORECASE)
-    names.add(bare)
-    for name in list(names):
-        words = name.split()
-        if words[:1] == ["The"] and len(words) >= 3:
-            names.add(" ".join(words[1:]))
-    return {n for n in names if len(n) >= 3}
-
-
-@lru_cache(maxsize=8)
-def _alias_pattern(sources: tuple[str, ...]) -> tuple[re.Pattern[str] | None, dict[str, tuple]]:
-    owners: dict[str, list[str]] = {}
-    for source in sources:
-        for alias in outlet_aliases(source):
-            owners.setdefault(alias.casefold(), []).append(source)
-    if not owners:
-        return None, {}
-    alternatives = sorted(owners, key=len, reverse=True)
-    pattern = re.compile(
-        r"(?<![\w])(?:" + "|".join(re.escape(a) for a in alternatives) + r")(?![\w])",
-        re.IGNORECASE,
-    )
-    return pattern, {alias: tuple(sorted(set(srcs))) for alias, srcs in owners.items()}
-
-
-def find_outlets(question: str, sources: tuple[str, ...]) -> list[OutletMention]:
-    """Outlet mentions, longest name first; a lower-case word ('fortune') is not an outlet."""
-    pattern, owners = _alias_pattern(sources)
-    if pattern is None:
-        return []
-    found: dict[tuple[str, ...], OutletMention] = {}
-    for match in pattern.finditer(question):
-        text = match.group(0)
-        if text[0].isalpha() and not text[0].isupper():
-            continue
-        owned = owners[text.casefold()]
-        found.setdefault(owned, OutletMention(text, owned, match.start(), match.end()))
-    return list(found.values())
-
-
-# --- dates ----------------------------------------------------------------------------
 
 
 def _start(day: date) -> datetime:
@@ -296,6 +199,7 @@ def _relative(match: re.Match[str], today: date) -> tuple[date, date] | None:
 
 
 def find_dates(question: str, today: date) -> list[DateWindow]:
+    """Every date window ``question`` names, in order; "between A and B" is one window."""
     windows: list[DateWindow] = []
     taken: list[tuple[int, int]] = []
     for between in _BETWEEN.finditer(question):

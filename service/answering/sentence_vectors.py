@@ -1,0 +1,43 @@
+"""Sentence embeddings behind one bounded cache, shared by everything that embeds sentences.
+
+Popular passages recur across questions, and the extractive answerer and the citation support
+check embed the same passage sentences: one cache per ``AnswerService`` embeds each once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+import numpy as np
+
+from ingest.embedding import Embedder
+
+CACHE_SIZE = 20_000
+
+
+class SentenceVectors:
+    """``Embedder.embed`` with a least-recently-used cache of ``size`` sentences."""
+
+    def __init__(self, embedder: Embedder, size: int = CACHE_SIZE):
+        self.embedder = embedder
+        self.size = size
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """One vector per text, in order; only texts not cached are embedded, in one batch."""
+        wanted = list(dict.fromkeys(texts))
+        with self._lock:
+            found = {t: self._cache[t] for t in wanted if t in self._cache}
+            for text in found:
+                self._cache.move_to_end(text)
+        missing = [t for t in wanted if t not in found]
+        if missing:
+            fresh = self.embedder.embed(missing)
+            found.update(zip(missing, fresh, strict=True))
+            with self._lock:
+                self._cache.update(zip(missing, fresh, strict=True))
+                while len(self._cache) > self.size:
+                    self._cache.popitem(last=False)
+        return np.stack([found[t] for t in texts])
