@@ -7,7 +7,7 @@ import logging
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
@@ -20,6 +20,9 @@ from ingest.index.store import IndexUnavailable, ModelMismatch
 from ingest.sources.files import expand_paths
 from ingest.sources.records import LoadError
 from service.settings import Settings
+
+if TYPE_CHECKING:
+    from service.articles import ArticleService
 
 app = typer.Typer(
     help="Ask questions about news articles and get answers with quoted citations.",
@@ -39,14 +42,12 @@ def _settings() -> Settings:
         raise typer.Exit(2) from None
 
 
-def _open_index(settings: Settings):
-    """The index for the configured model, or a clear exit when it cannot be opened."""
-    from ingest.embedding import get_embedder
-    from ingest.index.store import NewsIndex
+def _articles(settings: Settings) -> ArticleService:
+    """The article service over the configured index, or a clear exit when it cannot open."""
+    from service.articles import ArticleService
 
-    embedder = get_embedder(settings)
     try:
-        return NewsIndex(settings, embedder.fingerprint, embedder.dimension)
+        return ArticleService.open(settings)
     except (IndexUnavailable, ModelMismatch) as exc:
         raise _fail(str(exc)) from None
 
@@ -119,8 +120,7 @@ def _counted(files, progress: Progress, task):
 @app.command()
 def delete(id_or_url: Annotated[str, typer.Argument(help="Article id or URL.")]) -> None:
     """Remove an article and all of its chunks from the index."""
-    index = _open_index(_settings())
-    removed = index.delete_article(id_or_url)
+    removed = _articles(_settings()).delete(id_or_url)
     if removed is None:
         raise _fail(f"no article with id or URL {id_or_url!r}")
     console.print(f"Deleted [bold]{removed.title}[/bold] ({removed.id}).")
@@ -197,7 +197,7 @@ def serve(
 @app.command()
 def slack() -> None:
     """Run the Slack bot over Socket Mode (no public URL needed)."""
-    from service.slack.bot import serve_socket_mode
+    from service.slack.serving import serve_socket_mode
 
     serve_socket_mode(_settings())
 
@@ -214,8 +214,7 @@ def list_articles(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """List indexed articles, newest first."""
-    index = _open_index(_settings())
-    articles, total = index.list_articles(limit=limit)
+    articles, total = _articles(_settings()).page(limit=limit)
     if as_json:
         rows = [a.model_dump(exclude={"body"}) for a in articles]
         sys.stdout.write(json.dumps(rows, default=_json_default, indent=2) + "\n")

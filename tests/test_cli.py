@@ -62,6 +62,12 @@ def test_ingest_reports_bad_files_keeps_good_ones_and_exits_non_zero(tmp_path, e
     assert code == 0
     assert "[1]" in output and "30" in output and "chars" in output
 
+    code, output = run(env, "articles", "--json")
+    assert code == 0, output
+    listed = {a["id"]: a for a in json.loads(output)}
+    assert listed["https://gazette.example/riverton-tram"]["source"] == "Riverton Gazette"
+    assert all("body" not in a for a in listed.values())
+
     code, output = run(env, "delete", "https://gazette.example/riverton-tram?utm_source=mail")
     assert code == 0 and "Deleted" in output
     code, output = run(env, "delete", "https://gazette.example/riverton-tram")

@@ -10,7 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import SecretStr
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-PROBLEM = "application/problem+json"
+from service.api.errors import PROBLEM
 
 
 class BodyTooLarge(HTTPException):

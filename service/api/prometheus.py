@@ -13,7 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, G
 from prometheus_client import generate_latest as _generate
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.contract import StageTimings
+from service.contract import Answer, StageTimings
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 CONTENT_TYPE = CONTENT_TYPE_LATEST
@@ -62,6 +62,10 @@ class Metrics:
         self.index_chunks = Gauge(
             "newsdesk_index_chunks", "Chunks in the index.", registry=self.registry
         )
+
+    def count_answer(self, answer: Answer) -> None:
+        self.answers.labels(answer.status, answer.answerer).inc()
+        self.observe_timings(answer.timings)
 
     def observe_timings(self, timings: StageTimings) -> None:
         for stage, ms in timings.model_dump().items():

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ingest.models import Article
+from ingest.pipeline import IngestReport
 from service.contract import Answer, AskRequest, Filters, Passage, StageTimings
 from service.stores.answer_log import MAX_COMMENT_CHARS, Rating
 
@@ -22,6 +23,16 @@ class Problem(BaseModel):
     status: int
     detail: Any = None
     errors: list[dict[str, str]] | None = None
+
+
+class Health(BaseModel):
+    status: str
+    model_ready: bool
+    index_ready: bool
+    articles: int | None = None
+    chunks: int | None = None
+    embedding_model: str
+    detail: str | None = None
 
 
 class ChatRequest(AskRequest):
@@ -83,6 +94,18 @@ class IngestResult(BaseModel):
     chunks_written: int
     article_ids: list[str] = Field(description="Ids of the articles now in the index.")
     errors: list[str] = Field(default_factory=list, description="Why an article was refused.")
+
+    @classmethod
+    def of(cls, report: IngestReport) -> IngestResult:
+        return cls(
+            new=report.new,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            failed=report.failed,
+            chunks_written=report.chunks_written,
+            article_ids=report.article_ids,
+            errors=[str(e) for e in report.errors],
+        )
 
 
 class ArticleSummary(BaseModel):

@@ -1,37 +1,31 @@
-"""The Slack bot: @mentions, direct messages and /newsdesk, answered from the same AnswerService.
+"""The Slack bot's listeners: @mentions, direct messages and /newsdesk, answered from the same
+AnswerService as the API, plus its feedback and share buttons.
 
-HTTP mode mounts Bolt at POST /slack/events in the API's FastAPI app; Socket Mode runs the same
-Bolt app over a websocket for workspaces without a public URL. Slack wants an acknowledgement
-within 3 seconds, so events are acked first (a reaction, or an ephemeral "searching" note) and the
-answer is posted afterwards, in the thread of the question.
-
-A thread is the conversation: bot answers carry Slack message metadata (the question, the
-standalone question it was read as, the answer id), so a follow-up is rewritten from the thread
-itself, whichever replica answers it.
+Slack wants an acknowledgement within 3 seconds, so events are acked first (a reaction, or an
+ephemeral "searching" note) and the answer is posted afterwards, in the thread of the question.
+A follow-up in a thread is one conversation turn (``service.conversations.turns``), read
+against the thread itself (``service.slack.threads``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Sequence
 from typing import Any
 
-from fastapi import FastAPI, Request
 from pydantic import ValidationError
 from slack_bolt import BoltResponse
-from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from service.contract import MAX_QUESTION_CHARS, Answer, AskRequest
-from service.conversations.followups import Rewriter, rewrite_followup
+from service.contract import Answer, AskRequest
 from service.conversations.store import ConversationStore, Turn
+from service.conversations.turns import Turns
+from service.runtime import ServiceHolder
 from service.settings import Settings
 from service.slack.blocks import (
     FEEDBACK_DOWN,
@@ -41,12 +35,12 @@ from service.slack.blocks import (
     escape,
     fallback_text,
 )
+from service.slack.threads import answer_metadata, from_bot, question_from, turns_from_thread
 from service.stores.answer_log import FeedbackStore, UnknownAnswer
 
 log = logging.getLogger("newsdesk.slack")
 
 CHANNEL = "slack"
-METADATA_EVENT = "newsdesk_answer"
 ACK_REACTION = "eyes"
 SEEN_LIMIT = 10_000
 USAGE = (
@@ -55,93 +49,9 @@ USAGE = (
     "or `/newsdesk <question>`."
 )
 
-_MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
-_LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
-_CHANNEL_REF = re.compile(r"<#[A-Z0-9]+\|([^>]*)>")
-_SPECIAL = re.compile(r"<!([a-z]+)(?:\|[^>]*)?>")
-
 
 class SlackConfigError(ValueError):
     """Slack is switched on without what it needs to run safely."""
-
-
-def question_from(text: str, bot_user_id: str | None) -> str:
-    """The question as the user typed it: the bot's mention removed, Slack markup undone."""
-    if bot_user_id:
-        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
-    text = _LINK.sub(lambda m: m.group(2) or m.group(1), text)
-    text = _CHANNEL_REF.sub(lambda m: f"#{m.group(1)}", text)
-    text = _SPECIAL.sub(lambda m: f"@{m.group(1)}", text)
-    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-    return " ".join(text.split())
-
-
-def turns_from_thread(
-    messages: Sequence[dict], before_ts: str, bot_user_id: str | None
-) -> list[Turn]:
-    """The conversation so far, read from a Slack thread (conversations.replies, oldest first).
-
-    Each earlier bot answer is a turn (from its metadata). A thread the bot has not answered in
-    yet still has a topic: its opening message, when a person wrote it.
-    """
-    turns: list[Turn] = []
-    opening: dict | None = None
-    for message in messages:
-        if float(message.get("ts", "0")) >= float(before_ts):
-            break
-        metadata = message.get("metadata") or {}
-        payload = metadata.get("event_payload") or {}
-        if metadata.get("event_type") == METADATA_EVENT and payload.get("question"):
-            turns.append(
-                Turn(
-                    index=len(turns),
-                    question=payload["question"],
-                    standalone_question=payload.get("standalone_question") or payload["question"],
-                    answer_id=payload.get("answer_id"),
-                    answer_text=message.get("text", ""),
-                    status=payload.get("status", "answered"),
-                    created_at=_ts_datetime(message["ts"]),
-                )
-            )
-        elif opening is None and not _from_bot(message, bot_user_id):
-            opening = message
-    if turns or opening is None:
-        return turns
-    topic = question_from(opening.get("text", ""), bot_user_id)
-    if not topic:
-        return []
-    return [
-        Turn(
-            index=0,
-            question=topic,
-            standalone_question=topic,
-            created_at=_ts_datetime(opening["ts"]),
-        )
-    ]
-
-
-def _ts_datetime(ts: str) -> datetime:
-    return datetime.fromtimestamp(float(ts), UTC)
-
-
-def _from_bot(event: dict, bot_user_id: str | None) -> bool:
-    return bool(
-        event.get("bot_id")
-        or event.get("subtype") == "bot_message"
-        or (bot_user_id and event.get("user") == bot_user_id)
-    )
-
-
-def answer_metadata(answer: Answer) -> dict:
-    return {
-        "event_type": METADATA_EVENT,
-        "event_payload": {
-            "answer_id": answer.id,
-            "question": answer.question,
-            "standalone_question": answer.standalone_question or answer.question,
-            "status": answer.status,
-        },
-    }
 
 
 class SlackBot:
@@ -150,13 +60,11 @@ class SlackBot:
     def __init__(
         self,
         settings: Settings,
-        holder: Any,
+        holder: ServiceHolder,
         client: AsyncWebClient | None = None,
         feedback: FeedbackStore | None = None,
         conversations: ConversationStore | None = None,
-        rewriter: Callable[[], Rewriter | None] = lambda: None,
     ):
-        """``rewriter`` is asked at each follow-up, so an LLM rewriter plugged in later is used."""
         if not settings.slack_signing_secret:
             raise SlackConfigError(
                 "Slack needs NEWSDESK_SLACK_SIGNING_SECRET to verify that requests come from Slack."
@@ -167,7 +75,7 @@ class SlackBot:
         self.holder = holder
         self.feedback = feedback or FeedbackStore.from_settings(settings)
         self.conversations = conversations or ConversationStore.from_settings(settings)
-        self.rewriter = rewriter
+        self.turns = Turns(self.conversations, self._record)
         self._seen: OrderedDict[str, None] = OrderedDict()
         self.app = AsyncApp(
             name="newsdesk",
@@ -212,7 +120,7 @@ class SlackBot:
     # --- listeners ---
 
     async def _on_mention(self, event: dict, client: AsyncWebClient, context) -> None:
-        if _from_bot(event, context.bot_user_id):
+        if from_bot(event, context.bot_user_id):
             return
         await self._answer_in_thread(event, client, context.bot_user_id)
 
@@ -220,7 +128,7 @@ class SlackBot:
         """Direct messages only; channel messages reach the bot as app_mention events."""
         if event.get("channel_type") != "im" or event.get("subtype"):
             return
-        if _from_bot(event, context.bot_user_id):
+        if from_bot(event, context.bot_user_id):
             return
         await self._answer_in_thread(event, client, context.bot_user_id)
 
@@ -241,9 +149,9 @@ class SlackBot:
             log.warning("could not add the acknowledgement reaction: %s", exc.response.get("error"))
         try:
             history = await self._thread_history(client, channel, thread_ts, ts, bot_user_id)
-            answer = await asyncio.to_thread(self._ask, question, history)
-            # On record before it is shown, so its feedback buttons work from the first click.
-            await asyncio.to_thread(self._remember, answer, f"{channel}:{thread_ts}")
+            answer = await asyncio.to_thread(
+                self._answer, question, history, f"{channel}:{thread_ts}"
+            )
             await client.chat_postMessage(
                 channel=channel,
                 thread_ts=thread_ts,
@@ -267,8 +175,7 @@ class SlackBot:
             response_type="ephemeral", text=f":mag: Searching the articles for: {escape(question)}"
         )
         try:
-            answer = await asyncio.to_thread(self._ask, question, [])
-            await asyncio.to_thread(self._remember, answer, None)
+            answer = await asyncio.to_thread(self._answer, question, [], None)
             await respond(
                 response_type="ephemeral",
                 replace_original=False,
@@ -369,23 +276,18 @@ class SlackBot:
         conversation = self.conversations.get_or_create(key, CHANNEL)
         return self.conversations.history(conversation.id)
 
-    def _ask(self, question: str, history: Sequence[Turn]) -> Answer:
-        """The same path as POST /ask; a follow-up is first rewritten to stand alone."""
-        standalone = rewrite_followup(question, history, self.rewriter())
-        if len(standalone) > MAX_QUESTION_CHARS:
-            standalone = question
-        answer = self.holder.get().ask(AskRequest(question=standalone))
-        if standalone != question:
-            answer = answer.model_copy(
-                update={"question": question, "standalone_question": standalone}
-            )
-        return answer
+    def _answer(self, question: str, history: Sequence[Turn], thread_key: str | None) -> Answer:
+        """One turn, as POST /chat takes it; a thread (``thread_key``) is its conversation."""
+        service = self.holder.get()
+        pending = self.turns.begin(AskRequest(question=question), history, self.holder.rewriter)
+        answer = service.ask(pending.request)
+        conversation = (
+            self.conversations.get_or_create(thread_key, CHANNEL).id if thread_key else None
+        )
+        return self.turns.finish(pending, answer, conversation)[0]
 
-    def _remember(self, answer: Answer, thread_key: str | None) -> None:
+    def _record(self, answer: Answer) -> None:
         self.feedback.record_answer(answer, channel=CHANNEL)
-        if thread_key:
-            conversation = self.conversations.get_or_create(thread_key, CHANNEL)
-            self.conversations.add_turn(conversation.id, answer.question, answer)
 
     def _apology(self, exc: Exception, question: str) -> str:
         if isinstance(exc, ValidationError):
@@ -409,50 +311,3 @@ def web_client(settings: Settings) -> AsyncWebClient:
     if settings.slack_api_url:
         kwargs["base_url"] = settings.slack_api_url.rstrip("/") + "/"
     return AsyncWebClient(**kwargs)
-
-
-def mount_slack(app: FastAPI, holder: Any) -> SlackBot:
-    """Adds POST /slack/events (Events API, slash commands and interactivity) to the app."""
-    state = app.state
-    bot = SlackBot(
-        holder.settings,
-        holder,
-        feedback=getattr(state, "answers", None),
-        conversations=getattr(state, "conversations", None),
-        rewriter=lambda: getattr(state, "followup_rewriter", None),
-    )
-    handler = AsyncSlackRequestHandler(bot.app)
-
-    @app.post("/slack/events", include_in_schema=False)
-    async def slack_events(request: Request):
-        return await handler.handle(request)
-
-    app.state.slack = bot
-    return bot
-
-
-async def run_socket_mode(settings: Settings, holder: Any) -> None:
-    """Connects to Slack over a websocket (no public URL needed) and serves until cancelled."""
-    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
-    if not settings.slack_app_token:
-        raise SlackConfigError(
-            "Socket Mode needs an app-level token (xapp-…) in NEWSDESK_SLACK_APP_TOKEN."
-        )
-    bot = SlackBot(settings, holder)
-    handler = AsyncSocketModeHandler(bot.app, settings.slack_app_token.get_secret_value())
-    try:
-        await handler.start_async()
-    finally:
-        await handler.close_async()
-
-
-def serve_socket_mode(settings: Settings) -> None:
-    """The `newsdesk slack` command: Socket Mode in the foreground, loading the index meanwhile."""
-    import threading
-
-    from service.api.app import ServiceHolder
-
-    holder = ServiceHolder(settings)
-    threading.Thread(target=holder.load, name="newsdesk-load", daemon=True).start()
-    asyncio.run(run_socket_mode(settings, holder))

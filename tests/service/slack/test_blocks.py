@@ -1,4 +1,4 @@
-"""Slack rendering and parsing without a server: limits, whole citations, thread history."""
+"""Slack rendering without a server: limits, whole citations; and the app manifest."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from service.slack.blocks import (
     escape,
     fallback_text,
 )
-from service.slack.bot import METADATA_EVENT, answer_metadata, question_from, turns_from_thread
 
 pytestmark = pytest.mark.unit
 
@@ -181,53 +180,6 @@ def test_followup_and_degraded_notes_are_shown():
     notes = json.dumps([b for b in rendered if b["type"] == "context"])
     assert "Understood as: _Who reported the troops in Kursk?_" in notes
     assert "LLM timed out" in notes
-
-
-def test_question_from_removes_the_mention_and_undoes_slack_markup():
-    text = (
-        f"<@{BOT}> what did <https://x.example/a|this story> say about "
-        "&lt;AI&gt; &amp; jobs in <#C1|news>?"
-    )
-    assert question_from(text, BOT) == "what did this story say about <AI> & jobs in #news?"
-    assert question_from(f"<@{BOT}>   ", BOT) == ""
-
-
-def test_thread_history_comes_from_bot_answer_metadata():
-    first = answer([AnswerSentence(text="A.", citations=[1])], [citation(1, "q")])
-    first = first.model_copy(update={"question": "How many troops in Kursk?"})
-    messages = [
-        {"ts": "100.1", "user": "UALICE", "text": f"<@{BOT}> How many troops in Kursk?"},
-        {
-            "ts": "100.2",
-            "user": BOT,
-            "bot_id": "B1",
-            "text": first.text,
-            "metadata": answer_metadata(first),
-        },
-        {"ts": "100.3", "user": "UBOB", "text": "interesting"},
-        {"ts": "100.4", "user": "UALICE", "text": f"<@{BOT}> and who said so?"},
-        {
-            "ts": "100.5",
-            "user": BOT,
-            "bot_id": "B1",
-            "text": "later answer",
-            "metadata": {"event_type": METADATA_EVENT, "event_payload": {"question": "later"}},
-        },
-    ]
-    turns = turns_from_thread(messages, before_ts="100.4", bot_user_id=BOT)
-    assert [(t.question, t.standalone_question, t.answer_id) for t in turns] == [
-        ("How many troops in Kursk?", "How many troops in Kursk?", "ans1")
-    ]
-
-
-def test_a_thread_the_bot_has_not_answered_in_takes_its_topic_from_the_opening_message():
-    messages = [
-        {"ts": "5.0", "user": "UALICE", "text": "North Korean troops reported in Kursk"},
-        {"ts": "6.0", "user": "UBOB", "text": f"<@{BOT}> how many were wounded?"},
-    ]
-    (turn,) = turns_from_thread(messages, before_ts="6.0", bot_user_id=BOT)
-    assert turn.standalone_question == "North Korean troops reported in Kursk"
-    assert turns_from_thread(messages[:1], before_ts="5.0", bot_user_id=BOT) == []
 
 
 def test_the_manifest_subscribes_to_what_the_bot_handles():

@@ -1,236 +1,36 @@
-"""The Slack bot end to end: signed requests to the real app over HTTP, a local fake Web API.
+"""The bot's listeners end to end: signed requests to the real app over HTTP, a local fake Web API.
 
-Every request is signed the way Slack signs it (HMAC-SHA256 over ``v0:{timestamp}:{body}``). The
-bot acks first and answers afterwards, so tests poll the fake Web API for what was posted.
+The bot acks first and answers afterwards, so tests poll the fake Web API for what was posted.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import hmac
 import json
 import logging
 import re
-import socket
-import threading
-import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from urllib.parse import urlencode
 
-import httpx
 import pytest
-import uvicorn
 
-from ingest.pipeline import build_ingestor
-from service.api.app import create_app
-from service.settings import Settings
-from service.slack.blocks import FEEDBACK_DOWN, FEEDBACK_UP, SHARE, escape
+from service.slack.blocks import FEEDBACK_DOWN, FEEDBACK_UP, SHARE
 from service.stores.answer_log import FeedbackStore
-from tests.fakes.slack_api import BOT_ID, BOT_USER_ID, TEAM_ID, FakeSlack, FakeSocketMode
+from tests.fakes.slack_api import BOT_ID, BOT_USER_ID
+from tests.service.slack.workspace import (
+    ALICE,
+    CHANNEL,
+    QUESTION,
+    ask_api,
+    assert_same_answer,
+    button_value,
+    citations_in,
+    mention,
+    send_action,
+    send_event,
+    serve,
+    slack_settings,
+    slash,
+)
 
 pytestmark = pytest.mark.e2e
-
-SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
-CHANNEL = "CNEWSROOM"
-ALICE = "UALICE"
-QUESTION = "How many North Korean troops were killed or wounded in the Kursk region?"
-
-
-# --- fixtures -------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def slack_index(tmp_path_factory, embedder, sample_article, multihop_articles) -> Settings:
-    """A small index of our own: the stores beside it are written to by the bot."""
-    settings = Settings(
-        _env_file=None,
-        data_dir=tmp_path_factory.mktemp("slack-index"),
-        collection_prefix="slack" + uuid.uuid4().hex[:8],
-    )
-    report = build_ingestor(settings, embedder=embedder).ingest_articles(
-        [sample_article, *multihop_articles[:3]]
-    )
-    assert report.ok, report.errors
-    return settings
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    slack = FakeSlack().start()
-    yield slack
-    slack.stop()
-
-
-def slack_settings(base: Settings, fake: FakeSlack, **overrides) -> Settings:
-    values = base.model_dump()
-    values.update(
-        slack_enabled=True,
-        slack_bot_token="xoxb-test-token",
-        slack_signing_secret=SECRET,
-        slack_api_url=fake.api_url,
-        **overrides,
-    )
-    return Settings(_env_file=None, **values)
-
-
-@contextmanager
-def serve(settings: Settings) -> Iterator[str]:
-    """The real app under uvicorn on a free loopback port."""
-    app = create_app(settings)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
-
-
-@pytest.fixture
-def server(slack_index, fake) -> Iterator[str]:
-    with serve(slack_settings(slack_index, fake)) as url:
-        yield url
-
-
-# --- signed requests ------------------------------------------------------------------------
-
-
-def signed_post(
-    url: str,
-    body: str,
-    content_type: str,
-    timestamp: int | None = None,
-    secret: str = SECRET,
-    headers: dict | None = None,
-) -> httpx.Response:
-    ts = str(timestamp if timestamp is not None else int(time.time()))
-    digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
-    return httpx.post(
-        f"{url}/slack/events",
-        content=body.encode(),
-        headers={
-            "Content-Type": content_type,
-            "X-Slack-Request-Timestamp": ts,
-            "X-Slack-Signature": f"v0={digest}",
-            **(headers or {}),
-        },
-        timeout=30,
-    )
-
-
-def send_event(url: str, event: dict, headers: dict | None = None, **kwargs) -> httpx.Response:
-    envelope = {
-        "token": "legacy-unused",
-        "team_id": TEAM_ID,
-        "api_app_id": "ANEWSDESK",
-        "type": "event_callback",
-        "event_id": "Ev" + uuid.uuid4().hex[:10].upper(),
-        "event_time": int(time.time()),
-        "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
-        "event": event,
-    }
-    return signed_post(url, json.dumps(envelope), "application/json", headers=headers, **kwargs)
-
-
-def send_form(url: str, fields: dict, **kwargs) -> httpx.Response:
-    return signed_post(url, urlencode(fields), "application/x-www-form-urlencoded", **kwargs)
-
-
-def send_action(url: str, fake: FakeSlack, action_id: str, value: str, name: str) -> None:
-    payload = {
-        "type": "block_actions",
-        "team": {"id": TEAM_ID},
-        "user": {"id": ALICE, "name": "alice"},
-        "api_app_id": "ANEWSDESK",
-        "channel": {"id": CHANNEL, "name": "newsroom"},
-        "container": {"type": "message", "channel_id": CHANNEL, "is_ephemeral": True},
-        "trigger_id": "1.2.3",
-        "response_url": fake.response_url(name),
-        "actions": [
-            {
-                "type": "button",
-                "action_id": action_id,
-                "block_id": "newsdesk-actions",
-                "value": value,
-                "action_ts": str(time.time()),
-            }
-        ],
-    }
-    response = send_form(url, {"payload": json.dumps(payload)})
-    assert response.status_code == 200, response.text
-
-
-def mention(fake: FakeSlack, text: str, thread_ts: str | None = None, **extra) -> dict:
-    """A message that @mentions the bot, as Slack keeps it and as the event carries it."""
-    message = fake.add_message(CHANNEL, ALICE, f"<@{BOT_USER_ID}> {text}", thread_ts, **extra)
-    return {**message, "type": "app_mention", "channel": CHANNEL, "event_ts": message["ts"]}
-
-
-# --- reading what the bot posted ------------------------------------------------------------
-
-
-def section_texts(blocks: list[dict], prefix: str) -> list[str]:
-    return [
-        b["text"]["text"]
-        for b in blocks
-        if b["type"] == "section" and b.get("block_id", "").startswith(prefix)
-    ]
-
-
-def citations_in(blocks: list[dict]) -> dict[int, str]:
-    found: dict[int, str] = {}
-    for block in blocks:
-        match = re.fullmatch(r"citation-(\d+)(?:-\d+)?", block.get("block_id", ""))
-        if match:
-            n = int(match.group(1))
-            found[n] = (found.get(n, "") + "\n" + block["text"]["text"]).strip()
-    return found
-
-
-def button_value(blocks: list[dict], action_id: str) -> str | None:
-    for block in blocks:
-        for element in block.get("elements", []) if block["type"] == "actions" else []:
-            if element.get("action_id") == action_id:
-                return element["value"]
-    return None
-
-
-def assert_same_answer(blocks: list[dict], expected: dict) -> None:
-    """The Slack blocks carry the text and every citation of the API's answer."""
-    assert " ".join(section_texts(blocks, "answer-")) == escape(expected["text"])
-    shown = citations_in(blocks)
-    assert sorted(shown) == [c["n"] for c in expected["citations"]]
-    for citation in expected["citations"]:
-        text = shown[citation["n"]]
-        assert text.startswith(f"*[{citation['n']}]*")
-        title = escape(citation["title"]).replace("|", "¦")
-        if citation["url"]:
-            assert f"<{escape(citation['url'])}|{title}>" in text
-        else:
-            assert f"*{title}*" in text
-        for part in (citation["source"], (citation["published"] or "")[:10]):
-            assert escape(part or "") in text.splitlines()[0]
-        quoted = "\n".join(
-            line.removeprefix(">") for line in text.splitlines() if line.startswith(">")
-        )
-        assert quoted == escape(citation["quote"])
-
-
-def ask_api(url: str, question: str) -> dict:
-    response = httpx.post(f"{url}/ask", json={"question": question}, timeout=60)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 # --- mentions, direct messages, threads -----------------------------------------------------
@@ -313,27 +113,6 @@ def test_a_question_over_the_length_limit_gets_a_clear_reply(server, fake):
     post = fake.wait_for("chat.postMessage")[0].params
     assert "could not take that question" in post["text"]
     assert "2000" in post["text"]
-
-
-# --- slash command, feedback, share ---------------------------------------------------------
-
-
-def slash(url: str, fake: FakeSlack, text: str) -> httpx.Response:
-    return send_form(
-        url,
-        {
-            "token": "legacy-unused",
-            "team_id": TEAM_ID,
-            "channel_id": CHANNEL,
-            "channel_name": "newsroom",
-            "user_id": ALICE,
-            "command": "/newsdesk",
-            "text": text,
-            "response_url": fake.response_url("command"),
-            "trigger_id": "1.2.3",
-            "api_app_id": "ANEWSDESK",
-        },
-    )
 
 
 def test_slash_command_answers_only_the_asker_and_share_posts_it(server, fake, slack_index):
@@ -436,41 +215,6 @@ def test_messages_from_bots_are_ignored(server, fake):
     assert BOT_ID  # the fake's auth.test names the bot, which is how Bolt knows itself
 
 
-# --- security -------------------------------------------------------------------------------
-
-
-def test_bad_signature_is_refused(server, fake):
-    response = send_event(server, mention(fake, QUESTION), secret="not-the-secret")
-    assert response.status_code == 401
-    fake.settle()
-    assert not fake.calls_to("chat.postMessage")
-
-
-def test_stale_timestamp_is_refused(server, fake):
-    stale = int(time.time()) - 6 * 60
-    response = send_event(server, mention(fake, QUESTION), timestamp=stale)
-    assert response.status_code == 401
-    fake.settle()
-    assert not fake.calls_to("chat.postMessage")
-
-
-def test_unsigned_request_is_refused(server):
-    response = httpx.post(f"{server}/slack/events", json={"type": "url_verification"})
-    assert response.status_code == 401
-
-
-def test_url_verification_returns_the_challenge(server):
-    body = json.dumps({"type": "url_verification", "challenge": "c-123", "token": "x"})
-    response = signed_post(server, body, "application/json")
-    assert response.status_code == 200
-    assert response.json() == {"challenge": "c-123"}
-
-
-def test_slack_enabled_without_signing_secret_refuses_to_start():
-    with pytest.raises(ValueError, match="SIGNING_SECRET"):
-        Settings(_env_file=None, slack_enabled=True, slack_bot_token="xoxb-1")
-
-
 # --- failures -------------------------------------------------------------------------------
 
 
@@ -489,77 +233,3 @@ def test_a_failure_while_answering_posts_an_apology_and_is_logged(settings_facto
     ref = re.search(r"ref `(\w+)`", post["text"]).group(1)
     logged = [r for r in caplog.records if r.name == "newsdesk.slack" and ref in r.getMessage()]
     assert logged and logged[0].exc_info is not None
-
-
-# --- Socket Mode ----------------------------------------------------------------------------
-
-
-def test_socket_mode_answers_a_mention_received_over_the_websocket(slack_index, fake):
-    import asyncio
-
-    from service.api.app import ServiceHolder
-    from service.slack.bot import run_socket_mode
-
-    socket_server = FakeSocketMode().start()
-    fake.socket_url = socket_server.url
-    settings = slack_settings(
-        slack_index, fake, slack_socket_mode=True, slack_app_token="xapp-1-test"
-    )
-    loop = asyncio.new_event_loop()
-    task = loop.create_task(run_socket_mode(settings, ServiceHolder(settings)))
-
-    def run() -> None:
-        with contextlib.suppress(asyncio.CancelledError):
-            loop.run_until_complete(task)
-
-    runner = threading.Thread(target=run, daemon=True)
-    runner.start()
-    try:
-        socket_server.wait_connected()
-        (opened,) = fake.calls_to("apps.connections.open")
-        assert opened.token == "xapp-1-test"
-        event = mention(fake, QUESTION)
-        envelope = {
-            "envelope_id": "env-1",
-            "type": "events_api",
-            "accepts_response_payload": False,
-            "retry_attempt": 0,
-            "payload": {
-                "team_id": TEAM_ID,
-                "api_app_id": "ANEWSDESK",
-                "type": "event_callback",
-                "event_id": "EvSOCKET1",
-                "event_time": int(time.time()),
-                "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
-                "event": event,
-            },
-        }
-        socket_server.send(envelope)
-        socket_server.wait_ack("env-1")
-        post = fake.wait_for("chat.postMessage")[0].params
-        socket_server.send({**envelope, "envelope_id": "env-2", "retry_attempt": 1})
-        socket_server.wait_ack("env-2")
-        fake.settle()
-        assert len(fake.calls_to("chat.postMessage")) == 1
-    finally:
-        loop.call_soon_threadsafe(task.cancel)
-        runner.join(timeout=10)
-        socket_server.stop()
-    assert post["thread_ts"] == event["ts"]
-    assert post["metadata"]["event_payload"]["status"] == "answered"
-    assert citations_in(post["blocks"])
-
-
-def test_socket_mode_without_an_app_token_is_refused(slack_index, fake):
-    import asyncio
-    from concurrent.futures import ThreadPoolExecutor
-
-    from service.slack.bot import SlackConfigError, run_socket_mode
-
-    settings = slack_settings(slack_index, fake, slack_socket_mode=True)
-    # A thread of its own: an earlier test may leave an event loop running in this one.
-    with (
-        ThreadPoolExecutor(1) as pool,
-        pytest.raises(SlackConfigError, match="NEWSDESK_SLACK_APP_TOKEN"),
-    ):
-        pool.submit(asyncio.run, run_socket_mode(settings, None)).result()

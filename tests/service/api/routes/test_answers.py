@@ -1,0 +1,92 @@
+"""/ask, /ask/stream, /answers/{id} and /feedback through the real app, model and index."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.service.api.bodies import QUESTION
+from tests.service.api.reading import assert_problem, parse_sse
+
+pytestmark = pytest.mark.integration
+
+
+def test_ask_answers_with_citations_kept_by_id(client):
+    response = client.post("/ask", json={"question": QUESTION})
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["status"] == "answered"
+    assert "30" in answer["text"]
+    markers = {c["n"] for c in answer["citations"]}
+    assert markers and all(f"[{n}]" in answer["text"] for n in markers)
+    logged = client.get(f"/answers/{answer['id']}").json()
+    assert logged["citations"] == answer["citations"]
+    assert [p["chunk"]["id"] for p in logged["passages"]] == [
+        p["chunk"]["id"] for p in answer["passages"]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"question": ""}, "question"),
+        ({"question": "   "}, "question"),
+        ({"question": QUESTION, "top_k": 0}, "top_k"),
+        ({"question": "x" * 2001}, "question"),
+        ({"question": QUESTION, "published_after": "yesterday"}, "published_after"),
+        ({}, "question"),
+    ],
+)
+def test_ask_rejects_bad_input_naming_the_field(client, body, field):
+    problem = assert_problem(client.post("/ask", json=body), 422, field)
+    assert any(e["field"] == field for e in problem["errors"])
+
+
+def test_ask_rejects_reversed_dates_and_broken_json(client):
+    body = {"question": QUESTION, "published_after": "2024-02-01", "published_before": "2024-01-01"}
+    assert_problem(client.post("/ask", json=body), 422, "published_after is later")
+    broken = client.post("/ask", content=b"{not json", headers={"content-type": "application/json"})
+    assert_problem(broken, 422)
+
+
+def test_stream_events_come_in_order_and_match_the_answer(client):
+    with client.stream("POST", "/ask/stream", json={"question": QUESTION}) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        events = parse_sse(response.read().decode())
+    names = [name for name, _ in events if name != "heartbeat"]
+    assert names[0] == "passages" and names[-1] == "answer"
+    assert names.count("answer") == 1 and "error" not in names
+    assert "delta" in names and "citation" in names
+    streamed = ""
+    for name, data in events:
+        if name == "delta":
+            streamed += data["text"]
+        elif name == "citation":
+            assert f"[{data['citation']['n']}]" in streamed, "a citation precedes its marker"
+    answer = events[-1][1]["answer"]
+    assert streamed == answer["text"]
+    assert client.get(f"/answers/{answer['id']}").json()["text"] == answer["text"]
+
+
+def test_stream_refuses_bad_input_before_streaming(client):
+    assert_problem(client.post("/ask/stream", json={"question": ""}), 422, "question")
+
+
+def test_feedback_is_stored_against_the_answer(client):
+    answer = client.post("/ask", json={"question": QUESTION}).json()
+    saved = client.post(
+        "/feedback", json={"answer_id": answer["id"], "rating": "down", "comment": "too short"}
+    )
+    assert saved.status_code == 201
+    assert saved.json()["rating"] == "down" and saved.json()["comment"] == "too short"
+    rows = client.app.state.answers.list_feedback(answer["id"])
+    assert [(r.rating, r.comment) for r in rows] == [("down", "too short")]
+
+
+def test_feedback_errors(client):
+    assert_problem(client.post("/feedback", json={"answer_id": "nope", "rating": "up"}), 404)
+    answer = client.post("/ask", json={"question": QUESTION}).json()
+    assert_problem(
+        client.post("/feedback", json={"answer_id": answer["id"], "rating": "meh"}), 422, "rating"
+    )
+    assert client.app.state.answers.list_feedback(answer["id"]) == []
