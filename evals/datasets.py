@@ -22,9 +22,11 @@ from ingest.sources.files import load_paths
 from ingest.sources.records import LoadError, RecordError, article_from_record
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-MULTIHOP_DIR = REPO_ROOT.parent / "shared" / "datasets" / "multihop-rag"
+SHARED_DIR = REPO_ROOT.parent / "shared"
+MULTIHOP_DIR = SHARED_DIR / "datasets" / "multihop-rag"
 DEV_QUESTIONS = Path(__file__).resolve().parent / "dev" / "questions.jsonl"
 EXAMPLES_DIR = REPO_ROOT / "examples"
+DEV_SAMPLE = SHARED_DIR / "samples" / "north-korean-troops-kursk.txt"
 
 
 class DatasetError(ValueError):
@@ -46,6 +48,10 @@ class Question(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
     as_of: date | None = None
     choices: list[str] | None = None
+    history: list[str] = Field(
+        default_factory=list,
+        description="A follow-up's earlier questions in the same conversation, oldest first.",
+    )
 
     @property
     def answerable(self) -> bool:
@@ -207,12 +213,23 @@ def load_multihop(root: Path = MULTIHOP_DIR) -> Dataset:
     )
 
 
-def load_dev(questions: Path = DEV_QUESTIONS, examples: Path = EXAMPLES_DIR) -> Dataset:
-    """The hand-written dev set: questions over the sample articles in ``examples/``."""
+def load_dev(
+    questions: Path = DEV_QUESTIONS, examples: Path = EXAMPLES_DIR, sample: Path = DEV_SAMPLE
+) -> Dataset:
+    """The hand-written dev set: questions over ``examples/`` and the shared sample article.
+
+    The sample is a real article, so it lives in the shared folder next to the repository,
+    not in it; without it the dev set's questions about it could not be scored.
+    """
+    if not sample.is_file():
+        raise DatasetError(
+            f"the dev set needs the sample article {sample} (the shared folder next to the "
+            "repository)"
+        )
     articles = []
-    for item in load_paths([examples]):
+    for item in load_paths([examples, sample]):
         if isinstance(item, LoadError):
-            raise DatasetError(f"cannot load an example article: {item}")
+            raise DatasetError(f"cannot load a dev-set article: {item}")
         articles.append(item.article)
     return Dataset(
         name="dev",

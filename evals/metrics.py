@@ -8,18 +8,23 @@ from __future__ import annotations
 
 import math
 import re
-import string
 from collections.abc import Mapping, Sequence
 
 from pydantic import BaseModel, Field
 
+from evals.answer_text import (
+    MARKER,
+    contains,
+    first_mention,
+    gold_verdict,
+    withholds,
+    yes_no,
+)
 from evals.bootstrap import Estimate, mean_ci, percentile_ci, ratio_ci
 from evals.datasets import Evidence, Question
+from evals.verdicts import VERDICT_METRICS, verdict_figures
 
 _WS = re.compile(r"\s+")
-_MARKER = re.compile(r"\[(\d+)\]")
-_ARTICLES = re.compile(r"\b(a|an|the)\b")
-_PUNCT = str.maketrans(dict.fromkeys(string.punctuation + "“”‘’—–", " "))
 SKIPPED = "skipped"
 """Status of a question run with ``--retrieval-only``: retrieved and scored, never answered."""
 ANSWER_SCORES = (
@@ -29,6 +34,9 @@ ANSWER_SCORES = (
     "answer_correct",
     "answered",
     "supported_rate",
+    "verdict_correct",
+    "unanswerable_withheld",
+    "answerable_answered",
 )
 STAGES = ("parse", "embed", "dense", "keyword", "fuse", "rerank", "answer", "verify", "total")
 
@@ -63,6 +71,9 @@ class QuestionScores(BaseModel):
     answer_correct: bool | None = None
     answered: bool | None = None
     supported_rate: float | None = None
+    verdict_correct: bool | None = Field(None, description="answer_correct, yes/no gold only.")
+    unanswerable_withheld: bool | None = None
+    answerable_answered: bool | None = None
 
 
 class QuestionResult(BaseModel):
@@ -73,6 +84,9 @@ class QuestionResult(BaseModel):
     question: str
     gold_answers: list[str]
     evidence_articles: list[str]
+    standalone_question: str | None = Field(
+        None, description="A follow-up as it was asked, rewritten against its history."
+    )
     status: str = Field(description="answered | declined | error | skipped")
     answer: str = ""
     error: str | None = None
@@ -180,7 +194,7 @@ def citation_validity(
     answer: str, citations: Sequence[CitedSpan], bodies: Mapping[str, str]
 ) -> bool | None:
     """Every [n] resolves to a citation, and every quote is its article's text at its offsets."""
-    markers = {int(n) for n in _MARKER.findall(answer)}
+    markers = {int(n) for n in MARKER.findall(answer)}
     if not markers and not citations:
         return None
     numbers = {c.n for c in citations}
@@ -195,29 +209,6 @@ def citation_validity(
 # --- answers ----------------------------------------------------------------------------
 
 
-def normalise(text: str) -> str:
-    """Lower case, no [n] markers, punctuation or articles, single spaces (SQuAD-style)."""
-    text = _MARKER.sub(" ", text).lower().translate(_PUNCT)
-    return " ".join(_ARTICLES.sub(" ", text).split())
-
-
-def contains(answer: str, gold: str) -> bool:
-    """Whole-word containment: 'consistent' is not found in 'inconsistent'."""
-    needle = normalise(gold)
-    return bool(needle) and f" {needle} " in f" {normalise(answer)} "
-
-
-def yes_no(text: str) -> str | None:
-    words = normalise(text).split()
-    return words[0] if words and words[0] in ("yes", "no") else None
-
-
-def _first_mention(answer: str, option: str) -> int | None:
-    haystack, needle = f" {normalise(answer)} ", f" {normalise(option)} "
-    position = haystack.find(needle)
-    return position if position >= 0 and needle.strip() else None
-
-
 def answer_correct(question: Question, answer: str, status: str) -> bool | None:
     """Strict scoring: a declined or yes/no-less answer to a yes/no question is wrong."""
     if not question.answerable:
@@ -226,13 +217,13 @@ def answer_correct(question: Question, answer: str, status: str) -> bool | None:
         return False
     golds = question.answers
     if question.choices:
-        positions = {c: _first_mention(answer, c) for c in question.choices}
+        positions = {c: first_mention(answer, c) for c in question.choices}
         right = [positions[c] for c in question.choices if c in golds and positions[c] is not None]
         wrong = [p for c, p in positions.items() if c not in golds and p is not None]
         return bool(right) and (not wrong or min(right) < min(wrong))
-    polar = {normalise(g) for g in golds} & {"yes", "no"}
-    if polar:
-        return yes_no(answer) in polar
+    verdict = gold_verdict(golds)
+    if verdict:
+        return yes_no(answer) == verdict
     return any(contains(answer, g) for g in golds)
 
 
@@ -250,6 +241,7 @@ def score_question(
     quotes = [e.quote for e in question.evidence]
     gold = question.evidence_articles
     answered = status == "answered"
+    correct = answer_correct(question, answer, status)
     return QuestionScores(
         hits4=hits_at(quotes, texts, 4),
         hits10=hits_at(quotes, texts, 10),
@@ -260,8 +252,11 @@ def score_question(
         citation_recall=citation_recall(question.evidence, citations if answered else []),
         citation_precision=citation_precision(gold, citations) if answered else None,
         citation_validity=citation_validity(answer, citations, bodies) if answered else None,
-        answer_correct=answer_correct(question, answer, status),
+        answer_correct=correct,
         answered=answered if question.answerable else None,
+        verdict_correct=correct if gold_verdict(question.answers) else None,
+        unanswerable_withheld=None if question.answerable else withholds(status, answer),
+        answerable_answered=not withholds(status, answer) if question.answerable else None,
     )
 
 
@@ -287,6 +282,9 @@ MEAN_METRICS: dict[str, str] = {
     "answer_correct": "Answer correct",
     "answered": "Answered (answerable questions)",
     "supported_rate": "Supported sentences",
+    "verdict_correct": "Verdict correct (yes/no gold)",
+    "unanswerable_withheld": "Unanswerable declined or 'do not say'",
+    "answerable_answered": "Answerable answered, not 'do not say'",
 }
 DECLINE_METRICS: dict[str, str] = {
     "decline_precision": "Decline precision",
@@ -295,6 +293,7 @@ DECLINE_METRICS: dict[str, str] = {
 LABELS: dict[str, str] = {
     **MEAN_METRICS,
     **DECLINE_METRICS,
+    **VERDICT_METRICS,
     **{f"latency_{s}_{q}": f"{s} ms {q}" for s in STAGES for q in ("p50", "p95")},
 }
 
@@ -316,6 +315,17 @@ def summarise(
     mixed = any(unanswerable) and not all(unanswerable)
     out["decline_precision"] = ratio_ci(both, declined, resamples, seed) if mixed else Estimate()
     out["decline_recall"] = ratio_ci(both, unanswerable, resamples, seed)
+    judged = [
+        (gold_verdict(r.gold_answers), r.scores.verdict_correct)
+        for r in rows
+        if r.scores.verdict_correct is not None
+    ]
+    asked = [
+        (yes_no(r.answer) if r.status == "answered" else None, gold_verdict(r.gold_answers))
+        for r in rows
+        if r.status != SKIPPED
+    ]
+    out.update(verdict_figures(judged, asked, resamples, seed))
     for stage in STAGES:
         times = [r.timings_ms[stage] for r in scored if stage in r.timings_ms]
         out[f"latency_{stage}_p50"] = percentile_ci(times, 50, resamples, seed)

@@ -7,9 +7,11 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from evals.answer_text import VERDICTS, gold_verdict
 from evals.bootstrap import Estimate
 from evals.metrics import DECLINE_METRICS, LABELS, STAGES
 from evals.runner import RunResult
+from evals.verdicts import VERDICT_METRICS
 
 RESULTS = "results.json"
 REPORT = "report.md"
@@ -26,6 +28,13 @@ TABLES: dict[str, tuple[str, ...]] = {
     ),
     "Citations": ("citation_recall", "citation_precision", "citation_validity"),
     "Answers": ("answer_correct", "answered", *DECLINE_METRICS),
+    "Direct answers (issue #19)": (
+        "answer_correct",
+        "verdict_correct",
+        *VERDICT_METRICS,
+        "unanswerable_withheld",
+        "answerable_answered",
+    ),
 }
 CHART_METRICS = (
     "hits10",
@@ -58,6 +67,12 @@ def fmt(estimate: Estimate | None, digits: int = 3) -> str:
     return f"{estimate.value:.{digits}f} [{estimate.low:.{digits}f}, {estimate.high:.{digits}f}]"
 
 
+def _verdict_counts(result: RunResult, group: str) -> str:
+    """'Yes / No' gold answers of a group: which verdict its majority baseline answers."""
+    golds = [gold_verdict(q.gold_answers) for q in result.questions if group in ("overall", q.type)]
+    return " / ".join(str(golds.count(v)) for v in VERDICTS)
+
+
 def markdown(result: RunResult) -> str:
     meta, groups = result.meta, list(result.metrics)
     counts = {g: sum(1 for q in result.questions if g in ("overall", q.type)) for g in groups}
@@ -75,6 +90,9 @@ def markdown(result: RunResult) -> str:
     rule = "|---" * (len(groups) + 1) + "|"
     for title, names in TABLES.items():
         lines += [f"## {title}", "", header, rule]
+        if "verdict_correct" in names:
+            counts_row = " | ".join(_verdict_counts(result, g) for g in groups)
+            lines.append(f"| Yes / No gold answers | {counts_row} |")
         lines += [
             f"| {LABELS[name]} | "
             + " | ".join(fmt(result.metrics[g].get(name)) for g in groups)

@@ -43,6 +43,8 @@ from ingest import chunking
 from ingest.index import schema
 from ingest.settings import IndexSettings
 from service.contract import Answer, Passage, StageTimings
+from service.conversations.followups import rewrite_followup
+from service.conversations.store import Turn
 from service.settings import Settings
 
 DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "newsdesk"
@@ -138,11 +140,29 @@ def _passages(retrieved: list[Passage]) -> list[RetrievedPassage]:
     ]
 
 
+def standalone_question(question: Question) -> str:
+    """The question as the channels answer it: a follow-up rewritten against its history,
+    each earlier question of the conversation rewritten in turn, as the chat page does."""
+    turns: list[Turn] = []
+    for index, asked in enumerate(question.history):
+        standalone = rewrite_followup(asked, turns)
+        turns.append(
+            Turn(
+                index=index,
+                question=asked,
+                standalone_question=standalone,
+                created_at=datetime.now(UTC),
+            )
+        )
+    return rewrite_followup(question.question, turns) if turns else question.question
+
+
 def _row(question: Question, **fields) -> QuestionResult:
     return QuestionResult(
         id=question.id,
         type=question.type,
         question=question.question,
+        standalone_question=standalone_question(question) if question.history else None,
         gold_answers=question.answers,
         evidence_articles=question.evidence_articles,
         **fields,
@@ -262,7 +282,7 @@ def run_dataset(
     report("questions", 0, len(dataset.questions))
     for number, question in enumerate(dataset.questions, start=1):
         try:
-            request = AskRequest(question=question.question, as_of=question.as_of)
+            request = AskRequest(question=standalone_question(question), as_of=question.as_of)
             retrieved, timings = service.search(
                 request.model_copy(update={"top_k": RETRIEVAL_DEPTH})
             )

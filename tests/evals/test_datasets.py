@@ -7,7 +7,9 @@ from collections import Counter
 
 import pytest
 
+from evals.answer_text import gold_verdict
 from evals.datasets import (
+    DEV_QUESTIONS,
     MULTIHOP_DIR,
     DatasetError,
     load_dev,
@@ -69,12 +71,49 @@ def test_sample_is_seeded_ordered_and_keeps_the_whole_corpus(multihop):
         multihop.select(types=["nope"])
 
 
-def test_dev_set_loads_over_the_examples():
+def test_dev_set_covers_the_examples_and_the_sample_article():
     dev = load_dev()
-    assert 8 <= len(dev.articles) <= 10
-    assert 10 <= len(dev.questions) <= 20
-    assert any(not q.answerable for q in dev.questions)
-    assert any(len(q.evidence_articles) >= 2 for q in dev.questions)
+    assert len(dev.articles) == 10
+    sample = next(a for a in dev.articles if a.title.startswith("How North Korean Losses"))
+    about_sample = [q for q in dev.questions if sample.id in q.evidence_articles]
+    assert len(about_sample) >= 5
+    assert all(sample.body[e.start : e.end] == e.quote for q in about_sample for e in q.evidence)
+
+
+def test_dev_set_has_the_mix_issue_19_is_measured_on():
+    questions = load_dev().questions
+    assert len(questions) >= 40
+    assert [q.id for q in questions[:17]] == [f"dev-{n:02d}" for n in range(1, 18)]
+    assert sum(not q.answerable for q in questions) >= 10
+    verdicts = Counter(gold_verdict(q.answers) for q in questions if gold_verdict(q.answers))
+    assert sum(verdicts.values()) >= 10
+    assert max(verdicts.values()) <= 0.6 * sum(verdicts.values())
+    assert sum(bool(q.history) for q in questions) >= 4
+    assert any(q.choices for q in questions)
+    assert {"fact", "comparison", "inference", "choice", "unanswerable"} <= {
+        q.type for q in questions
+    }
+    assert all(q.evidence for q in questions if q.answerable)
+
+
+def test_a_follow_up_carries_its_conversation_oldest_first():
+    followup = next(q for q in load_dev().questions if len(q.history) >= 2)
+    assert followup.history[0].startswith("Which airline")
+    assert followup.question == "What is the union asking for?"
+
+
+def test_dev_set_without_the_shared_folder_says_what_is_missing(tmp_path):
+    with pytest.raises(DatasetError, match=r"needs the sample article .*kursk"):
+        load_dev(sample=tmp_path / "shared" / "samples" / "north-korean-troops-kursk.txt")
+
+
+def test_dev_question_with_a_misquoted_sentence_fails_loudly(tmp_path):
+    lines = DEV_QUESTIONS.read_text(encoding="utf-8").splitlines()
+    record = json.loads(lines[0])
+    record["evidence"][0]["quote"] = "Harrowgate city council voted 8 to 3 on Monday night"
+    bad = write_jsonl(tmp_path / "questions.jsonl", [record])
+    with pytest.raises(DatasetError, match=r"dev-01: quote 'Harrowgate city council voted 8"):
+        load_dev(questions=bad)
 
 
 def write_jsonl(path, rows):

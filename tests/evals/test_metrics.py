@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from evals.answer_text import contains, normalise, yes_no
 from evals.bootstrap import mean_ci, percentile_ci, ratio_ci
 from evals.datasets import Evidence, Question
 from evals.metrics import (
@@ -18,16 +19,13 @@ from evals.metrics import (
     citation_precision,
     citation_recall,
     citation_validity,
-    contains,
     evidence_recall_at,
     hits_at,
     ndcg_at,
-    normalise,
     reciprocal_rank,
     score_question,
     summarise,
     summarise_by_type,
-    yes_no,
 )
 
 pytestmark = pytest.mark.unit

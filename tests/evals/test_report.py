@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 
 from evals.bootstrap import Estimate
 from evals.cli import eval_app
-from evals.metrics import QuestionResult, QuestionScores
+from evals.datasets import Question
+from evals.metrics import QuestionResult, QuestionScores, score_question, summarise_by_type
 from evals.report import (
     CHART,
     REPORT,
@@ -149,3 +150,70 @@ def test_cli_refuses_to_gate_another_sample():
     result = CliRunner().invoke(eval_app, ["--dataset", "dev", "--check", str(REPO_THRESHOLDS)])
     assert result.exit_code == 2
     assert "holds thresholds for the sample" in result.output
+
+
+def verdict_run(said: list[str]) -> RunResult:
+    """A yes/no run over gold Yes, Yes, No and one unanswerable question, with real scores."""
+    golds = [["Yes"], ["Yes"], ["No"], []]
+    rows = []
+    for number, (gold, answer) in enumerate(zip(golds, said, strict=True)):
+        question = Question(id=f"q{number}", question="?", answers=gold, type="yes_no")
+        rows.append(
+            QuestionResult(
+                id=question.id,
+                type="yes_no",
+                question="?",
+                gold_answers=gold,
+                evidence_articles=[],
+                status="answered",
+                answer=answer,
+                scores=score_question(question, "answered", answer, [], [], {}),
+            )
+        )
+    run = make_run(0.8, 0.7, 0.9)
+    return run.model_copy(update={"metrics": summarise_by_type(rows, 200), "questions": rows})
+
+
+def test_markdown_puts_verdicts_next_to_their_baseline_per_type():
+    text = markdown(verdict_run(["Yes [1].", "Yes [1].", "Yes [1].", "The articles do not say."]))
+    assert "## Direct answers (issue #19)" in text
+    assert "| Yes / No gold answers | 2 / 1 | 2 / 1 |" in text
+    lines = {line.split(" | ")[0]: line for line in text.splitlines() if line.startswith("| ")}
+    assert lines["| Verdict correct (yes/no gold)"].startswith(
+        "| Verdict correct (yes/no gold) | 0.667 ["
+    )
+    assert "| Majority-class baseline (yes/no gold) | 0.667 [" in text  # always Yes: 2 of 3
+    assert "| Verdict correct − baseline | 0.000 [" in text
+    assert "| No recall | 0.000 [0.000, 0.000] |" in text
+    assert "| Unanswerable declined or 'do not say' | 1.000 [1.000, 1.000] |" in text
+
+
+def test_the_gate_and_compare_know_the_direct_answer_figures(tmp_path):
+    path = tmp_path / "t.json"
+    path.write_text(
+        json.dumps(
+            {
+                "thresholds": {
+                    "yes_no": {"verdict_lift": {"min": 0.08}, "no_recall": {"min": 0.5}},
+                    "overall": {"unanswerable_withheld": {"min": 0.9}},
+                }
+            }
+        )
+    )
+    prior = verdict_run(["Yes [1].", "Yes [1].", "Yes [1].", "Yes [1]."])
+    learned = verdict_run(["Yes [1].", "Yes [1].", "No [1].", "The articles do not say."])
+    failing = {(f.threshold.group, f.threshold.metric) for f in gate(prior, load_thresholds(path))}
+    assert failing == {
+        ("yes_no", "verdict_lift"),
+        ("yes_no", "no_recall"),
+        ("overall", "unanswerable_withheld"),
+    }
+    assert gate(learned, load_thresholds(path)) == []
+    write_run(prior, tmp_path / "a")
+    write_run(learned, tmp_path / "b")
+    result = CliRunner().invoke(
+        eval_app, ["compare", str(tmp_path / "a"), str(tmp_path / "b"), "--group", "yes_no"]
+    )
+    assert result.exit_code == 0, result.output
+    line = next(x for x in result.output.splitlines() if "No recall" in x)
+    assert "+1.000" in line

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from evals.datasets import load_dev
-from evals.runner import index_key, run_dataset
+from evals.datasets import Question, load_dev
+from evals.runner import index_key, run_dataset, standalone_question
 from service.settings import Settings
 
 
@@ -48,6 +48,8 @@ def test_dev_run_scores_every_question_and_reuses_its_index(tmp_path, embedder):
     assert set(first.metrics) == {"overall", *dev.types}
     row = first.questions[0]
     assert row.passages and row.passages[0].rank == 1
+    followups = [r for r, q in zip(first.questions, dev.questions, strict=True) if q.history]
+    assert followups and all(r.standalone_question != r.question for r in followups)
     assert row.timings_ms["total"] > 0
 
     again = run_dataset(dev.select(limit=2, seed=1), base, cache_root=tmp_path, resamples=200)
@@ -81,3 +83,22 @@ def test_two_runs_sharing_a_cache_build_its_index_once(tmp_path):
     assert metas[0]["index_key"] == metas[1]["index_key"]
     written = sorted(m["chunks_written"] for m in metas)
     assert written[0] == 0 and written[1] > 0
+
+
+@pytest.mark.unit
+def test_a_follow_up_is_asked_as_the_channels_rewrite_it():
+    alone = Question(id="a", question="How many flights did Skyhaven cancel?", answers=["140"])
+    assert standalone_question(alone) == alone.question
+    followup = Question(
+        id="f",
+        question="What is the union asking for?",
+        answers=["12 hours of rest"],
+        history=[
+            "Which airline cancelled flights in a pilots' strike?",
+            "How many passengers did that affect?",
+        ],
+    )
+    asked = standalone_question(followup)
+    assert asked.startswith("What is the union asking for")
+    # "airline" only reaches the last question through the second one's own rewrite
+    assert "airline" in asked and "pilots" in asked
