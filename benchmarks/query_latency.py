@@ -35,7 +35,8 @@ from pathlib import Path
 import numpy as np
 
 from evals.datasets import load_multihop
-from evals.runner import DEFAULT_CACHE, index_key
+from evals.runner import index_key
+from evals.settings import EvalSettings
 from ingest.chunking import Chunker
 from ingest.embedding import get_embedder
 from ingest.index.store import NewsIndex
@@ -51,7 +52,7 @@ AS_OF = date(2023, 12, 26)
 def multihop_settings(base: Settings) -> Settings:
     dataset = load_multihop()
     key = index_key(dataset, base, get_embedder(base).fingerprint)
-    folder = DEFAULT_CACHE / "eval-index" / key
+    folder = EvalSettings().index_cache / key
     if not (folder / "chroma").is_dir():
         sys.exit(f"no cached index at {folder}: run `newsdesk eval --dataset multihop` first")
     return base.model_copy(update={"data_dir": folder, "collection_prefix": "eval"})
@@ -61,7 +62,7 @@ def synthetic_settings(base: Settings, target: int, seed: int) -> Settings:
     """Replicated MultiHop-RAG articles with random unit vectors, built once and cached."""
     settings = base.model_copy(
         update={
-            "data_dir": DEFAULT_CACHE / "bench-index" / f"synthetic-{target}-{seed}",
+            "data_dir": EvalSettings().root / "bench-index" / f"synthetic-{target}-{seed}",
             "collection_prefix": "bench",
         }
     )

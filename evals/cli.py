@@ -6,7 +6,6 @@ own callback so that ``newsdesk eval --dataset multihop`` works next to ``newsde
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -31,7 +30,7 @@ from evals.report import (
     threshold_sample,
     write_run,
 )
-from evals.runner import DEFAULT_CACHE
+from evals.settings import EvalSettings
 
 eval_app = typer.Typer(
     help="Measure retrieval, citations and answers on a dataset; compare runs.",
@@ -77,9 +76,8 @@ def run(
     seed: int = typer.Option(13, help="Seed of the question sample."),
     types: str | None = typer.Option(None, help="Comma-separated question types to keep."),
     out: Path | None = typer.Option(None, help="Folder for results.json, report.md, chart."),
-    cache_dir: Path = typer.Option(
-        Path(os.environ.get("NEWSDESK_EVAL_CACHE", DEFAULT_CACHE / "eval-index")),
-        help="Where dataset indexes are cached (env NEWSDESK_EVAL_CACHE).",
+    cache_dir: Path | None = typer.Option(
+        None, help="Where dataset indexes are cached (default: env NEWSDESK_EVAL_CACHE)."
     ),
     resamples: int = typer.Option(1000, min=100, help="Bootstrap resamples."),
     check: Path | None = typer.Option(
@@ -121,7 +119,7 @@ def run(
         console.print(f"[red]error:[/red] {exc}", soft_wrap=True, highlight=False)
         raise typer.Exit(2) from None
 
-    out = out or DEFAULT_CACHE / "eval-runs" / f"{data.name}-{datetime.now(UTC):%Y%m%dT%H%M%S}"
+    out = out or EvalSettings().runs_dir / f"{data.name}-{datetime.now(UTC):%Y%m%dT%H%M%S}"
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),

@@ -39,7 +39,8 @@ from pathlib import Path
 import numpy as np
 
 from evals.datasets import load_multihop
-from evals.runner import DEFAULT_CACHE, index_key
+from evals.runner import index_key
+from evals.settings import EvalSettings
 from ingest.embedding import get_embedder
 from ingest.index.store import NewsIndex
 from service.answering.declines import Declines, Evidence
@@ -70,7 +71,7 @@ def main() -> None:
     embedder = get_embedder(base)
     key = index_key(dataset, base, embedder.fingerprint)
     settings = base.model_copy(
-        update={"data_dir": DEFAULT_CACHE / "eval-index" / key, "collection_prefix": "eval"}
+        update={"data_dir": EvalSettings().index_cache / key, "collection_prefix": "eval"}
     )
     index = NewsIndex(settings, embedder.fingerprint, embedder.dimension)
     if index.counts()["articles"] < len(dataset.articles):

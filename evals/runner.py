@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
-import os
 import subprocess
 import time
 from collections.abc import Callable
@@ -39,6 +38,7 @@ from evals.metrics import (
     summarise_by_type,
     supported_rate,
 )
+from evals.settings import EvalSettings
 from ingest import chunking
 from ingest.index import schema
 from ingest.settings import IndexSettings
@@ -47,7 +47,6 @@ from service.conversations.followups import rewrite_followup
 from service.conversations.store import Turn
 from service.settings import Settings
 
-DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "newsdesk"
 INDEX_CODE_ROOTS = (chunking, schema)
 """The modules that decide what the index holds (chunk boundaries, embedded text, metadata),
 with every ingest module they use (``index_code``); how writes are batched and the reader side
@@ -236,7 +235,7 @@ Progress = Callable[[str, int, int], None]
 def run_dataset(
     dataset: Dataset,
     base: Settings,
-    cache_root: Path = DEFAULT_CACHE / "eval-index",
+    cache_root: Path | None = None,
     progress: Progress | None = None,
     resamples: int = 1000,
     selection: dict[str, object] | None = None,
@@ -253,6 +252,7 @@ def run_dataset(
     report = progress or (lambda phase, done, total: None)
     embedder = get_embedder(base)
     key = index_key(dataset, base, embedder.fingerprint)
+    cache_root = cache_root or EvalSettings().index_cache
     settings = base.model_copy(
         update={"data_dir": cache_root / key, "collection_prefix": "eval", "chroma_url": None}
     )

@@ -23,7 +23,7 @@ from service.conversations.store import ConversationStore
 from service.conversations.turns import Turns
 from service.runtime import ServiceHolder
 from service.settings import Settings, get_settings
-from service.stores.answer_log import FeedbackStore
+from service.stores.answer_log import AnswerLog
 
 DESCRIPTION = (
     "Every answer cites quoted spans of named articles. Errors are RFC 9457 problem "
@@ -55,7 +55,7 @@ def create_app(
     )
     state = app.state
     state.settings, state.holder, state.metrics = settings, holder, Metrics()
-    state.answers = FeedbackStore.from_settings(settings)
+    state.answers = AnswerLog.from_settings(settings)
     state.conversations = ConversationStore.from_settings(settings)
     state.record = AnswerRecord(state.answers, state.metrics)
     state.turns = Turns(state.conversations, state.record)

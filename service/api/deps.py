@@ -21,7 +21,7 @@ from service.conversations.store import ConversationStore
 from service.conversations.turns import Turns
 from service.runtime import ServiceHolder
 from service.settings import Settings
-from service.stores.answer_log import FeedbackStore
+from service.stores.answer_log import AnswerLog
 
 CHANNEL = "api"
 
@@ -30,7 +30,7 @@ CHANNEL = "api"
 class AnswerRecord:
     """An API answer on record (for ``GET /answers/{id}`` and feedback) and counted."""
 
-    answers: FeedbackStore
+    answers: AnswerLog
     metrics: Metrics
 
     def __call__(self, answer: Answer) -> None:
@@ -53,7 +53,7 @@ async def _service(request: Request) -> AnswerService:
 Service = Annotated[AnswerService, Depends(_service)]
 Holder = Annotated[ServiceHolder, _state("holder")]
 AppSettings = Annotated[Settings, _state("settings")]
-Answers = Annotated[FeedbackStore, _state("answers")]
+Answers = Annotated[AnswerLog, _state("answers")]
 Conversations = Annotated[ConversationStore, _state("conversations")]
 AppMetrics = Annotated[Metrics, _state("metrics")]
 Record = Annotated[AnswerRecord, _state("record")]

@@ -36,7 +36,7 @@ from service.slack.blocks import (
     fallback_text,
 )
 from service.slack.threads import answer_metadata, from_bot, question_from, turns_from_thread
-from service.stores.answer_log import FeedbackStore, UnknownAnswer
+from service.stores.answer_log import AnswerLog, UnknownAnswer
 
 log = logging.getLogger("newsdesk.slack")
 
@@ -62,7 +62,7 @@ class SlackBot:
         settings: Settings,
         holder: ServiceHolder,
         client: AsyncWebClient | None = None,
-        feedback: FeedbackStore | None = None,
+        feedback: AnswerLog | None = None,
         conversations: ConversationStore | None = None,
     ):
         if not settings.slack_signing_secret:
@@ -73,7 +73,7 @@ class SlackBot:
             raise SlackConfigError("Slack needs NEWSDESK_SLACK_BOT_TOKEN to post answers.")
         self.settings = settings
         self.holder = holder
-        self.feedback = feedback or FeedbackStore.from_settings(settings)
+        self.feedback = feedback or AnswerLog.from_settings(settings)
         self.conversations = conversations or ConversationStore.from_settings(settings)
         self.turns = Turns(self.conversations, self._record)
         self._seen: OrderedDict[str, None] = OrderedDict()

@@ -12,13 +12,13 @@ from service.conversations.store import ConversationStore
 from service.runtime import ServiceHolder
 from service.settings import Settings
 from service.slack.bot import SlackBot, SlackConfigError
-from service.stores.answer_log import FeedbackStore
+from service.stores.answer_log import AnswerLog
 
 
 def mount_slack(
     app: FastAPI,
     holder: ServiceHolder,
-    feedback: FeedbackStore,
+    feedback: AnswerLog,
     conversations: ConversationStore,
 ) -> SlackBot:
     """Adds POST /slack/events (Events API, slash commands and interactivity) to the app,

@@ -40,7 +40,7 @@ class Feedback(BaseModel):
     created_at: datetime
 
 
-class FeedbackStore(SqliteStore):
+class AnswerLog(SqliteStore):
     SCHEMA = """
     CREATE TABLE IF NOT EXISTS answers (
         id TEXT PRIMARY KEY,
@@ -62,7 +62,7 @@ class FeedbackStore(SqliteStore):
     """
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> FeedbackStore:
+    def from_settings(cls, settings: Settings) -> AnswerLog:
         return cls(settings.sqlite_path)
 
     def record_answer(self, answer: Answer, channel: str = "api") -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from service.conversations.store import ConversationStore
-from service.stores.answer_log import FeedbackStore
+from service.stores.answer_log import AnswerLog
 
 pytestmark = pytest.mark.e2e
 
@@ -77,7 +77,7 @@ def test_ask_cite_follow_up_and_rate(page, live_server, artifacts):
     answer.locator("button.rate-up").click()
     page.get_by_text("Thanks, noted.").wait_for()
     answer_id = answer.get_attribute("data-answer-id")
-    stored = FeedbackStore(live_server.data_dir / "newsdesk.sqlite3").list_feedback(answer_id)
+    stored = AnswerLog(live_server.data_dir / "newsdesk.sqlite3").list_feedback(answer_id)
     assert [(f.rating, f.channel) for f in stored] == [("up", "web")]
 
     follow_id = follow.get_attribute("data-answer-id")

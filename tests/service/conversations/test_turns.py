@@ -10,7 +10,7 @@ import pytest
 from service.contract import MAX_QUESTION_CHARS, Answer, AskRequest
 from service.conversations.store import ConversationStore
 from service.conversations.turns import Turns
-from service.stores.answer_log import FeedbackStore
+from service.stores.answer_log import AnswerLog
 
 pytestmark = pytest.mark.unit
 
@@ -31,7 +31,7 @@ def answer_to(request: AskRequest) -> Answer:
 @pytest.fixture
 def stores(tmp_path):
     path = tmp_path / "db.sqlite3"
-    return FeedbackStore(path), ConversationStore(path)
+    return AnswerLog(path), ConversationStore(path)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import re
 import pytest
 
 from service.slack.blocks import FEEDBACK_DOWN, FEEDBACK_UP, SHARE
-from service.stores.answer_log import FeedbackStore
+from service.stores.answer_log import AnswerLog
 from tests.fakes.slack_api import BOT_ID, BOT_USER_ID
 from tests.service.slack.workspace import (
     ALICE,
@@ -169,7 +169,7 @@ def test_feedback_buttons_store_in_the_api_feedback_store(server, fake, slack_in
     assert "Thanks" in fake.wait_for("response_url:up")[0].params["text"]
     assert fake.wait_for("response_url:down")[0].params["response_type"] == "ephemeral"
 
-    store = FeedbackStore.from_settings(slack_index)
+    store = AnswerLog.from_settings(slack_index)
     ratings = sorted((f.rating, f.channel) for f in store.list_feedback(answer_id))
     assert ratings == [("down", "slack"), ("up", "slack")]
     assert store.get_answer(answer_id).citations  # the answer as the user saw it is on record
@@ -179,7 +179,7 @@ def test_feedback_for_an_unknown_answer_says_it_was_not_saved(server, fake, slac
     send_action(server, fake, FEEDBACK_UP, "no-such-answer", "unknown")
     reply = fake.wait_for("response_url:unknown")[0].params
     assert "not saved" in reply["text"]
-    assert FeedbackStore.from_settings(slack_index).list_feedback("no-such-answer") == []
+    assert AnswerLog.from_settings(slack_index).list_feedback("no-such-answer") == []
 
 
 # --- retries, duplicates, bots --------------------------------------------------------------

@@ -7,7 +7,7 @@ import pytest
 
 from service.contract import Answer
 from service.conversations.store import ConversationStore
-from service.stores.answer_log import FeedbackStore, UnknownAnswer
+from service.stores.answer_log import AnswerLog, UnknownAnswer
 
 pytestmark = pytest.mark.unit
 
@@ -24,7 +24,7 @@ def make_answer(question: str = "Who won?", **extra) -> Answer:
 
 
 def test_answer_log_keeps_the_whole_answer(tmp_path):
-    store = FeedbackStore(tmp_path / "db.sqlite3")
+    store = AnswerLog(tmp_path / "db.sqlite3")
     answer = make_answer(standalone_question="Who won the vote?")
     store.record_answer(answer, channel="slack")
     assert store.get_answer(answer.id) == answer
@@ -33,17 +33,17 @@ def test_answer_log_keeps_the_whole_answer(tmp_path):
 
 def test_feedback_is_stored_and_survives_reopening(tmp_path):
     path = tmp_path / "db.sqlite3"
-    store = FeedbackStore(path)
+    store = AnswerLog(path)
     answer = make_answer()
     store.record_answer(answer)
     saved = store.record_feedback(answer.id, "down", "  wrong date  ", channel="web")
     assert saved.comment == "wrong date"
-    again = FeedbackStore(path).list_feedback(answer.id)
+    again = AnswerLog(path).list_feedback(answer.id)
     assert [(f.rating, f.comment, f.channel) for f in again] == [("down", "wrong date", "web")]
 
 
 def test_feedback_for_an_unknown_answer_is_refused(tmp_path):
-    store = FeedbackStore(tmp_path / "db.sqlite3")
+    store = AnswerLog(tmp_path / "db.sqlite3")
     with pytest.raises(UnknownAnswer, match="no answer with id 'nope'"):
         store.record_feedback("nope", "up")
     with pytest.raises(ValueError):
