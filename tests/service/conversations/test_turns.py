@@ -3,7 +3,7 @@ the user's own words, on record in the answer log and the conversation."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 
@@ -11,6 +11,7 @@ from service.contract import MAX_QUESTION_CHARS, Answer, AskRequest
 from service.conversations.store import ConversationStore
 from service.conversations.turns import Turns
 from service.stores.answer_log import AnswerLog
+from tests.support.answers import make_answer
 
 pytestmark = pytest.mark.unit
 
@@ -19,13 +20,7 @@ FIRST = "How many North Korean troops were killed or wounded in the Kursk region
 
 def answer_to(request: AskRequest) -> Answer:
     """What the answer service says: the question it was asked, answered."""
-    return Answer(
-        id=f"a{abs(hash(request.question))}",
-        question=request.question,
-        status="answered",
-        text="About 30 [1].",
-        created_at=datetime.now(UTC),
-    )
+    return make_answer(request.question, text="About 30 [1].")
 
 
 @pytest.fixture
