@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from evals.datasets import Question, load_dev
-from evals.runner import index_key, run_dataset, standalone_question
+from evals.runner import index_code, index_key, run_dataset, standalone_question
+from ingest import chunking
 from service.settings import Settings
 
 
@@ -27,6 +28,18 @@ def test_index_key_follows_corpus_and_index_settings_only():
     assert key == index_key(dev, base.model_copy(update={"top_k": 3}), "model-a")
     smaller = dev.model_copy(update={"articles": dev.articles[1:]})
     assert key != index_key(smaller, base, "model-a")
+
+
+@pytest.mark.unit
+def test_index_code_follows_what_the_chunker_imports_and_leaves_the_writer_out():
+    """A module moved or added under the chunker or the schema changes the key by itself: the
+    modules are found through their imports, not named by hand."""
+    code = index_code((chunking,))
+    assert {"ingest.chunking", "ingest.index.schema", "ingest.models", "ingest.sentences"} <= set(
+        code
+    )
+    assert not set(code) & {"ingest.index.store", "ingest.pipeline", "ingest.embedding"}
+    assert all(len(digest) == 64 for digest in code.values())
 
 
 @pytest.mark.integration
