@@ -18,7 +18,9 @@ __all__ = [
     "AskRequest",
     "Citation",
     "CitationEvent",
+    "ClaimCheck",
     "DeltaEvent",
+    "DirectAnswer",
     "ErrorEvent",
     "Filters",
     "Passage",
@@ -129,6 +131,35 @@ class AnswerSentence(BaseModel):
     supported: bool = True
 
 
+class ClaimCheck(BaseModel):
+    """One claim of a yes/no question and what the articles say of it."""
+
+    claim: str = Field(description="The claim, in the question's words.")
+    kind: Literal["content", "order"] = Field(
+        "content", description="'order': which of two articles was published first."
+    )
+    outlets: list[str] = Field(default_factory=list, description="Outlets the claim names.")
+    status: Literal["supported", "contradicted", "unsettled"]
+    reason: str = Field(description="Why, in words a reader can check against the quotes.")
+    citations: list[int] = Field(
+        default_factory=list, description="Markers of the sentences that support or contradict it."
+    )
+
+
+class DirectAnswer(BaseModel):
+    """The answer itself, shown before the quotes that prove it."""
+
+    form: Literal["span", "verdict", "not_said"] = Field(
+        description="'span': the name, figure or date asked for, quoted from an article; "
+        "'verdict': yes, no or unsettled, decided from the claims; 'not_said': the articles "
+        "hold no answer of the asked kind (the quotes are context)."
+    )
+    text: str = Field(description="As shown, without markers.")
+    citations: list[int] = Field(default_factory=list)
+    verdict: Literal["yes", "no", "unsettled"] | None = None
+    claims: list[ClaimCheck] = Field(default_factory=list)
+
+
 class StageTimings(BaseModel):
     """Milliseconds spent in each stage of answering."""
 
@@ -151,6 +182,11 @@ class Answer(BaseModel):
     )
     status: Literal["answered", "declined"]
     text: str = Field(description="The answer with [n] markers; for a decline, the reason.")
+    direct: DirectAnswer | None = Field(
+        None,
+        description="The direct answer, also the first of ``sentences``; None when the "
+        "question asks for no name, figure, date or verdict.",
+    )
     sentences: list[AnswerSentence] = Field(default_factory=list)
     removed_sentences: list[AnswerSentence] = Field(
         default_factory=list,

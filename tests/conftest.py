@@ -80,6 +80,16 @@ def news_index(tmp_path_factory, embedder, multihop_articles, sample_article) ->
 
 
 @pytest.fixture(scope="session")
+def examples_index(tmp_path_factory, embedder, sample_article) -> Settings:
+    """Read-only index: the articles of examples/ plus the sample article."""
+    settings = _settings(tmp_path_factory.mktemp("examples-index"), collection_prefix="exidx")
+    loaded = [item.article for item in load_paths([EXAMPLES])]
+    report = build_ingestor(settings, embedder=embedder).ingest_articles([*loaded, sample_article])
+    assert report.ok, report.errors
+    return settings
+
+
+@pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory) -> str:
     """A real `chroma run` server on a free loopback port; yields its URL."""
     path = tmp_path_factory.mktemp("chroma-server")

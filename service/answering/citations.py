@@ -17,7 +17,8 @@ def quote_is_exact(citation: Citation, article: Article | None) -> bool:
 def drop_invalid(
     sentences: list[AnswerSentence], citations: list[Citation], articles: dict[str, Article]
 ) -> tuple[list[AnswerSentence], list[Citation], list[str]]:
-    """Removes citations whose quote is not at its offsets and sentences left citing nothing.
+    """Removes citations whose quote is not at its offsets and sentences left citing nothing;
+    a sentence that never cited anything ("The articles do not say") quotes nothing and stays.
 
     Returns the kept sentences and citations and a description of each problem found.
     """
@@ -36,11 +37,13 @@ def drop_invalid(
         dropped = [n for n in sentence.citations if n not in valid]
         if dropped:
             problems.extend(f"[{n}] is not a valid citation" for n in dropped if n not in valid)
-        if markers:
+        if markers or not sentence.citations:
             kept.append(sentence.model_copy(update={"citations": markers}))
         elif sentence.citations:
             problems.append(f"sentence removed, no valid citation left: {sentence.text[:60]!r}")
     used = {n for s in kept for n in s.citations}
+    if not any(s.citations for s in kept):
+        kept = []
     return kept, [c for n, c in sorted(valid.items()) if n in used], problems
 
 

@@ -2,21 +2,23 @@
 
 Each candidate sentence is scored by embedding similarity to the question and by how many of
 the question's content words it contains; a question asking who, when or how many counts only
-sentences holding a name, a time or a quantity (``service.question.kinds``). Everything it
-needs from the question comes read once (``ParsedQuestion``). The evidence it measures goes
-to the decline rules (``service.answering.declines``): when it is too weak the question is
-declined instead of answered with unrelated quotes.
+sentences holding a name, a time or a quantity (``service.question.kinds``); lines that are
+not prose (tables, captions, sign-up lines, bullets: ``service.answering.prose``) are never
+quoted. Everything it needs from the question comes read once (``ParsedQuestion``). The
+evidence it measures goes to the decline rules (``service.answering.declines``): when it is
+too weak the question is declined instead of answered with unrelated quotes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from ingest.sentences import sentence_spans
 from service.answering.declines import Declines, Evidence
+from service.answering.prose import reads_as_prose
 from service.answering.sentence_vectors import SentenceVectors
 from service.answering.vocabulary import ANSWER_VOCABULARY, content_words
 from service.contract import AnswerSentence, Citation, Passage
@@ -55,6 +57,8 @@ class Extract:
     evidence: Evidence
     declined: str | None = None
     """The decline rule's message, when one declined the question."""
+    ranked: list[Candidate] = field(default_factory=list)
+    """Every sentence scored, best first: where the direct answer looks for its span."""
 
 
 class ExtractiveAnswerer:
@@ -92,7 +96,7 @@ class ExtractiveAnswerer:
         pool: dict[tuple[str, int], Candidate] = {}
         for passage, start, sentence in spans:
             key = (passage.chunk.article_id, start)
-            if len(sentence.split()) < MIN_WORDS or key in pool:
+            if len(sentence.split()) < MIN_WORDS or key in pool or not reads_as_prose(sentence):
                 continue
             words = content_words(sentence, ANSWER_VOCABULARY)
             overlap = len(terms & words) / len(terms) if terms else 0.0
@@ -145,7 +149,9 @@ class ExtractiveAnswerer:
             chunk = cand.passage.chunk
             sentences.append(AnswerSentence(text=cand.text, citations=[n]))
             citations.append(Citation.quoting(n, chunk, cand.text, cand.start, cand.end))
-        return Extract(sentences=sentences, citations=citations, evidence=evidence)
+        return Extract(
+            sentences=sentences, citations=citations, evidence=evidence, ranked=candidates
+        )
 
     @staticmethod
     def evidence(

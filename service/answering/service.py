@@ -20,6 +20,8 @@ from ingest.index.store import NewsIndex
 from service.answering.chat_model import LLMFailure
 from service.answering.citations import drop_invalid, quote_is_exact, render
 from service.answering.declines import Declines, llm_decline_message, weak_evidence_message
+from service.answering.direct.compose import DirectAnswerer
+from service.answering.direct.spans import Ranked
 from service.answering.extractive import ExtractiveAnswerer
 from service.answering.llm import LLMAnswerer, LLMResult
 from service.answering.sentence_vectors import SentenceVectors
@@ -52,6 +54,7 @@ class AnswerService:
         self.extractive = ExtractiveAnswerer(
             self.vectors, self.declines, max_sentences=settings.answer_sentences
         )
+        self.direct = DirectAnswerer(self.vectors, max_sentences=settings.answer_sentences)
         self.llm: LLMAnswerer | None = None
         self.llm_error: str | None = None
         if settings.answerer.strip().lower() != "extractive":
@@ -215,11 +218,27 @@ class AnswerService:
         extract = self.extractive.answer(
             retrieval.parsed, retrieval.query_vector, retrieval.passages, retrieval.outlet_support
         )
+        sentences, citations, direct = extract.sentences, extract.citations, None
+        if extract.declined is None and extract.sentences:
+            composed = self.direct.compose(
+                retrieval.parsed,
+                [Ranked(c.passage, c.start, c.end, c.text, c.score) for c in extract.ranked],
+                retrieval.passages,
+            )
+            if composed is not None:
+                sentences, citations, direct = (
+                    composed.sentences,
+                    composed.citations,
+                    composed.direct,
+                )
         timings.answer_ms = _ms(step)
 
         step = time.perf_counter()
-        articles = self.index.get_articles([c.article_id for c in extract.citations])
-        sentences, citations, _ = drop_invalid(extract.sentences, extract.citations, articles)
+        articles = self.index.get_articles([c.article_id for c in citations])
+        shown = sentences[:1]
+        sentences, citations, _ = drop_invalid(sentences, citations, articles)
+        if direct is not None and sentences[:1] != shown:
+            direct = None
         timings.verify_ms = _ms(step)
         timings.total_ms = _ms(started)
 
@@ -231,6 +250,7 @@ class AnswerService:
             text=render(sentences)
             if answered
             else extract.declined or weak_evidence_message(retrieval.parsed.kind),
+            direct=direct if answered else None,
             sentences=sentences,
             citations=citations,
             passages=retrieval.passages,

@@ -10,7 +10,9 @@ folded. Merging them would move answers without a recalibration.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_EN_PLUS
 
@@ -44,6 +46,19 @@ def content_words(text: str, vocabulary: Vocabulary) -> set[str]:
     """The words of ``text`` (lower case, two letters or more) outside the stopwords."""
     words = (w for w in _WORD.findall(text.lower()) if w not in vocabulary.stopwords)
     return {_fold(w) for w in words} if vocabulary.fold_plurals else set(words)
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Callable[[str], str]:
+    import Stemmer
+
+    return Stemmer.Stemmer("english").stemWord
+
+
+def stems(words: Iterable[str]) -> set[str]:
+    """Snowball stems, so "pushed" meets "pushes" and "record" meets "recorded"."""
+    stem = _stemmer()
+    return {stem(w) for w in words}
 
 
 def _fold(word: str) -> str:

@@ -17,10 +17,16 @@ from service.question.dates import CALENDAR_WORDS, MONTH_NAMES, WEEKDAYS
 AnswerKind = Literal["name", "quantity", "time"]
 
 # What a question that wants each kind looks like.
+_MEASURES = (
+    r"score|number|total|price|cost|percentage|rate|amount|figure|margin|result|fee|pay|"
+    r"salary|wage|rise|increase|cut|temperature|revenue|sales|income|profit|loss|budget|fine|"
+    r"sum|value|stake|share|capacity|distance|population|attendance|turnout|valuation|level"
+)
 _WANTS_QUANTITY = re.compile(
-    r"\b(how (many|much|long|old|far|big|large|tall|high|deep|fast)|what (was|is|were) the "
-    r"(score|number|total|price|cost|percentage|rate|amount|figure|margin|result)|"
-    r"by how much|what percentage)\b",
+    r"\b(how (many|much|long|old|far|big|large|tall|high|deep|fast)|by how much|"
+    r"what (?:(?:was|is|were|are) )?(?:the |its |their |his |her )?"
+    rf"(?:[\w’'-]+ ){{0,2}}(?:{_MEASURES})|"
+    rf"(?:at|to) what (?:\w+ )?(?:{_MEASURES})|what percentage)\b",
     re.IGNORECASE,
 )
 # "When" asks for a time only where the question starts with it: mid-question it is mostly a
@@ -29,14 +35,18 @@ _WANTS_TIME = re.compile(
     r"^\W*when\b|\b((what|which|in what|on what) (year|month|day|date)|since when|how long ago)\b",
     re.IGNORECASE,
 )
-_NAME_NOUNS = (
-    r"person|individual|people|man|woman|player|athlete|coach|manager|executive|ceo|founder|"
-    r"leader|author|writer|artist|singer|actor|actress|director|politician|president|minister|"
-    r"company|firm|organi[sz]ation|startup|brand|team|club|band|country|nation|city|state|"
-    r"university|agency|network|platform|app|product"
+NAME_NOUNS = tuple(
+    "person individual people man woman player athlete coach manager executive ceo founder "
+    "leader author writer artist singer actor actress director politician president minister "
+    "company firm organisation organization startup brand team club band country nation city "
+    "state university agency network platform app product outlet newspaper publication "
+    "journal magazine broadcaster unit group party court body".split()
 )
+"""Nouns whose "which ...?" asks for a name; they say what kind of answer, not what about."""
+_NAME_NOUNS = "|".join(NAME_NOUNS)
 _WANTS_NAME = re.compile(
-    rf"^\W*(who|whom|whose)\b|\b(which|what)\s+(\w+\s+)?({_NAME_NOUNS})s?\b", re.IGNORECASE
+    rf"^\W*(who|whom|whose|where)\b|\b(which|what)\s+(\w+\s+){{0,2}}({_NAME_NOUNS})s?\b",
+    re.IGNORECASE,
 )
 
 # What a sentence carrying each kind looks like.

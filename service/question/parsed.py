@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from service.question.claims import YesNo, split_claims
 from service.question.dates import DateWindow, find_dates
 from service.question.kinds import AnswerKind, asked_words, wanted_kind
 from service.question.names import names_in
@@ -39,6 +40,8 @@ class ParsedQuestion:
     """The index's outlets it names, for retrieval."""
     dates: list[DateWindow] = field(default_factory=list)
     """The publication windows it names, for retrieval."""
+    yes_no: YesNo | None = None
+    """The claims of a yes/no question (None for any other), judged by the direct answer."""
 
     @property
     def sources(self) -> list[str]:
@@ -73,4 +76,5 @@ def parse_question(
         unknown_outlets=unknown_outlets(question, held, mentions),
         outlets=mentions if metadata else [],
         dates=find_dates(question, as_of or datetime.now(UTC).date()) if metadata else [],
+        yes_no=split_claims(question, mentions),
     )

@@ -1,0 +1,246 @@
+"""The direct answer put in front of the quotes: a span, a verdict, or "the articles do not say".
+
+- A question asking for a name, figure or time gets the span (``spans``), cited by its own
+  offsets, then the sentence it comes from and the other quotes. When no ranked sentence holds
+  a span of that kind, or the one found answers a neighbouring question (``neighbours``), the
+  answer says the articles do not say, and the quotes follow as context.
+- A yes/no question gets a verdict from its claims (``judge``): No when one is contradicted,
+  Yes when all are supported, otherwise "the articles do not settle it". When it asks how its
+  sides relate (``claims.Relation``), a figure or direction one side's evidence gives against
+  the other's is a disagreement; without one, sides that agree are consistent, do not
+  conflict, and differ unless they state the same thing. The model's or the quotes' wording
+  never decides it.
+
+The sentences and citations returned replace the extractive answer's: the direct answer is the
+first sentence, its evidence is quoted next, the remaining quotes after, numbered in order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import combinations
+
+import numpy as np
+
+from service.answering.direct.contradiction import disagreement
+from service.answering.direct.judge import ClaimJudge, Finding, Sentence
+from service.answering.direct.neighbours import outside_window, predicate, unspoken
+from service.answering.direct.spans import Ranked, Span, find_span
+from service.answering.sentence_vectors import SentenceVectors
+from service.answering.vocabulary import stems
+from service.contract import AnswerSentence, Citation, ClaimCheck, DirectAnswer, Passage
+from service.question.claims import YesNo
+from service.question.parsed import ParsedQuestion
+
+SAME_STATEMENT = 0.8
+"""Sides whose evidence sentences are this similar say the same thing: a question asking
+whether they differ is answered No. Below it, each says something of its own."""
+CLOSEST = 8
+"""The extractive answerer's best sentences also judged against each claim."""
+NOT_SAID = "The articles do not say"
+UNSETTLED = "The articles do not settle it"
+
+
+@dataclass(frozen=True)
+class Quote:
+    passage: Passage
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Composed:
+    direct: DirectAnswer
+    sentences: list[AnswerSentence]
+    citations: list[Citation]
+
+
+@dataclass
+class _Numbering:
+    """Citations numbered in the order they are first used, one per distinct quote."""
+
+    citations: list[Citation] = field(default_factory=list)
+    _seen: dict[tuple[str, int, int], int] = field(default_factory=dict)
+
+    def cite(self, quote: Quote) -> int:
+        key = (quote.passage.chunk.article_id, quote.start, quote.end)
+        if key not in self._seen:
+            n = len(self.citations) + 1
+            self._seen[key] = n
+            self.citations.append(
+                Citation.quoting(n, quote.passage.chunk, quote.text, quote.start, quote.end)
+            )
+        return self._seen[key]
+
+
+class DirectAnswerer:
+    def __init__(self, vectors: SentenceVectors, max_sentences: int = 4):
+        self.vectors = vectors
+        self.judge = ClaimJudge(vectors)
+        self.max_sentences = max_sentences
+
+    def compose(
+        self, parsed: ParsedQuestion, ranked: list[Ranked], passages: list[Passage]
+    ) -> Composed | None:
+        """The direct answer with its quotes, or None when the question asks for no span or
+        verdict (then the quotes are the answer). ``ranked``: the extractive answerer's
+        sentences, best first, the ones it would quote among them."""
+        if parsed.yes_no is not None:
+            return self._verdict(parsed.yes_no, ranked, passages)
+        if parsed.kind is not None:
+            return self._span(parsed, ranked, passages)
+        return None
+
+    def _span(
+        self, parsed: ParsedQuestion, ranked: list[Ranked], passages: list[Passage]
+    ) -> Composed:
+        numbering = _Numbering()
+        focus = frozenset(stems(predicate(parsed.text)))
+        span = find_span(parsed.kind, ranked, parsed.words, passages, focus)  # type: ignore[arg-type]
+        missing = unspoken(parsed.text, passages)
+        neighbour = span is not None and (
+            bool(missing) or outside_window(span.passage, _sentence_of(span, ranked), parsed.dates)
+        )
+        if span is None or neighbour:
+            what = f" (nothing in them mentions {_listed(missing)})" if missing else ""
+            text = f"{NOT_SAID}{what}; what they do say is quoted below."
+            direct = DirectAnswer(form="not_said", text=text)
+            quotes = [_quote(r) for r in ranked[: self.max_sentences]]
+            first = AnswerSentence(text=text)
+        else:
+            n = numbering.cite(Quote(span.passage, span.start, span.end, span.text))
+            direct = DirectAnswer(form="span", text=span.text, citations=[n])
+            first = AnswerSentence(text=span.text, citations=[n])
+            holder = next(
+                (
+                    r
+                    for r in ranked
+                    if r.passage.id == span.passage.id and r.start == span.sentence_start
+                ),
+                None,
+            )
+            quotes = ([_quote(holder)] if holder else []) + [
+                _quote(r) for r in ranked if r is not holder
+            ]
+        return Composed(direct, [first, *self._quoted(quotes, numbering)], numbering.citations)
+
+    def _verdict(self, asked: YesNo, ranked: list[Ranked], passages: list[Passage]) -> Composed:
+        closest = [Sentence(r.passage, r.start, r.end, r.text) for r in ranked[:CLOSEST]]
+        findings = [self.judge.content(claim, passages, closest) for claim in asked.claims]
+        order = self.judge.order(asked.order, passages) if asked.order else None
+        verdict, reason, decisive = self._decide(asked, findings, order)
+        numbering = _Numbering()
+        every = findings + ([order] if order else [])
+        checks = []
+        for finding in every:
+            markers = [numbering.cite(_quote(s)) for s in finding.evidence if s.start >= 0]
+            checks.append(
+                ClaimCheck(
+                    claim=finding.claim.text,
+                    kind="order" if finding is order else "content",
+                    outlets=list(finding.claim.outlets),
+                    status=finding.status,
+                    reason=finding.reason,
+                    citations=markers,
+                )
+            )
+        cited = [numbering.cite(_quote(s)) for f in decisive for s in f.evidence if s.start >= 0]
+        text = {
+            "yes": "Yes",
+            "no": "No",
+            "unsettled": UNSETTLED,
+        }[verdict] + (f": {reason}." if reason else ".")
+        direct = DirectAnswer(
+            form="verdict",
+            text=text,
+            citations=list(dict.fromkeys(cited)),
+            verdict=verdict,
+            claims=checks,
+        )
+        first = AnswerSentence(text=text, citations=direct.citations)
+        evidence = [
+            AnswerSentence(text=c.quote, citations=[c.n]) for c in list(numbering.citations)
+        ]
+        rest = self._quoted(
+            [_quote(r) for r in ranked], numbering, room=self.max_sentences - len(evidence)
+        )
+        return Composed(direct, [first, *evidence, *rest], numbering.citations)
+
+    def _decide(
+        self, asked: YesNo, findings: list[Finding], order: Finding | None
+    ) -> tuple[str, str, list[Finding]]:
+        """The verdict, its reason and the findings that decide it."""
+        every = findings + ([order] if order else [])
+        against = [f for f in every if f.status == "contradicted"]
+        if against:
+            return "no", against[0].reason, against[:1]
+        if asked.relation is not None and len(findings) >= 2:
+            sides = [f for f in findings if f.evidence]
+            clash = self._clash(sides)
+            found = all(f.status == "supported" for f in every)
+            if clash:
+                verdict = "no" if asked.relation == "agree" else "yes"
+                return verdict, f"they disagree: {clash[0]}", clash[1]
+            if found and asked.relation == "conflict":
+                return "no", "nothing in one contradicts the other", sides
+            if found and asked.relation == "differ":
+                if self._same(sides):
+                    return "no", "they say the same", sides
+                return "yes", "each reports something of its own", sides
+        unsettled = [f for f in every if f.status != "supported"]
+        if not every:
+            return "unsettled", "the question makes no claim that could be checked", []
+        if unsettled:
+            first = unsettled[0]
+            return "unsettled", f"for “{first.claim.text}”, {first.reason}", unsettled[:1]
+        return "yes", "", every
+
+    @staticmethod
+    def _clash(sides: list[Finding]) -> tuple[str, list[Finding]] | None:
+        for a, b in combinations(sides, 2):
+            found = disagreement(a.evidence[0].text, b.evidence[0].text, negation=False)
+            if found is not None:
+                return found.reason, [a, b]
+        return None
+
+    def _same(self, sides: list[Finding]) -> bool:
+        """Whether every side's evidence states the same thing (near-identical sentences)."""
+        vectors = self.vectors.embed([f.evidence[0].text for f in sides])
+        return bool(np.min(vectors @ vectors.T) >= SAME_STATEMENT)
+
+    def _quoted(
+        self, quotes: list[Quote], numbering: _Numbering, room: int | None = None
+    ) -> list[AnswerSentence]:
+        room = self.max_sentences if room is None else room
+        shown: list[AnswerSentence] = []
+        used = {(c.article_id, c.start, c.end) for c in numbering.citations}
+        for quote in quotes:
+            key = (quote.passage.chunk.article_id, quote.start, quote.end)
+            if len(shown) >= room:
+                break
+            if key in used:
+                continue
+            used.add(key)
+            shown.append(AnswerSentence(text=quote.text, citations=[numbering.cite(quote)]))
+        return shown
+
+
+def _quote(item: Ranked | Sentence) -> Quote:
+    return Quote(item.passage, item.start, item.end, item.text)
+
+
+def _sentence_of(span: Span, ranked: list[Ranked]) -> str:
+    return next(
+        (
+            r.text
+            for r in ranked
+            if r.passage.id == span.passage.id and r.start == span.sentence_start
+        ),
+        span.text,
+    )
+
+
+def _listed(words: list[str]) -> str:
+    quoted = [f"“{w}”" for w in words]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + f" or {quoted[-1]}"

@@ -1,0 +1,242 @@
+"""Each claim of a yes/no question held against the retrieved passages: supported (a sentence
+says it), contradicted (a sentence about it says otherwise, or the publication dates run the
+other way) or unsettled (nothing found says either).
+
+A content claim is compared with the sentences of the passages from the outlets it names (all
+passages when it names none), scored the way the citation check scores a sentence against its
+source (``service.answering.support``): embedding similarity and shared content words, the
+claim's framing ("the Fortune article suggests that") left out. An order claim is decided by
+the publication dates of the two articles its sides describe, read from their metadata.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Literal
+
+import numpy as np
+
+from service.answering.direct.contradiction import disagreement
+from service.answering.sentence_vectors import SentenceVectors
+from service.answering.support import SupportChecker, combined_score
+from service.answering.vocabulary import SUPPORT_VOCABULARY, content_words, stems
+from service.contract import Passage
+from service.question.claims import Claim, OrderClaim
+
+Status = Literal["supported", "contradicted", "unsettled"]
+
+SUPPORTED = 0.48
+"""A claim is supported when its best sentence scores this (similarity and word overlap, as
+``support.combined_score``). Below the citation check's 0.56 because a question paraphrases
+what it asks about, while an answer sentence quotes; calibration in ``evals/README.md``."""
+ABOUT = 0.4
+"""A sentence scoring this on its own words is about the claim: a contradiction in it counts,
+if it is also within ``MARGIN`` of the best-supported sentence."""
+MARGIN = 0.1
+COMPARABLE_WORDS = 8
+"""A claim of more content words than this summarises several facts ("the article suggests
+A, noting B"): one sentence's figure or negation does not contradict all of it, so longer
+claims are only ever supported or unsettled (measured: on 400 MultiHop-RAG yes/no questions,
+sign-based contradictions of longer claims were as often wrong as right, evals/README.md). A
+shorter one is held word for word: if the articles found never use one of its words
+("oxygen"), they do not say it.
+NEGATION_OVERLAP = 0.4
+"""A negation contradicts only in a sentence holding this share of the claim's own words:
+"too hot for liquid water" answers "cool enough for liquid water", while a negated sentence
+that merely resembles "found methane" does not answer it."""
+SHORTLIST = 6
+CLOSEST = 4
+MIN_CORE_CHARS = 12
+_ATTRIBUTION = re.compile(
+    r"^(?:(?:both|all|each|the|an?|another|one|two|and)\b|[\s'’\",&])*"
+    r"(?:(?:article|report|story|piece|review|coverage|post)s?\b[^,]{0,60}?\s+)?"
+    r"(?:both\s+|all\s+|also\s+)?"
+    r"(?:say|says|said|suggest|suggests|suggested|claim|claims|claimed|report|reports|reported|"
+    r"mention|mentions|mentioned|imply|implies|implied|indicate|indicates|state|states|stated|"
+    r"note|notes|noted|argue|argues|describe|describes|highlight|highlights)\b\s*(?:that\s+)?",
+    re.IGNORECASE,
+)
+"""Who says it and the verb of saying, at the start of a claim."""
+_FRAMING = frozenset(
+    "article articles report reports reported reporting story stories piece coverage review "
+    "suggest suggests suggested claim claims claimed mention mentions mentioned imply implies "
+    "implied indicate indicates indicated discuss discusses discussed describe describes "
+    "described state states stated highlight highlights highlighted focus focuses focused "
+    "according publish published come came out both another one".split()
+)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A passage sentence with its offsets in the article body, scored against a claim."""
+
+    passage: Passage
+    start: int
+    end: int
+    text: str
+    support: float = 0.0
+    """Similarity and the claim's words found in the sentence's passage (its title too)."""
+    about: float = 0.0
+    """Similarity and the claim's words found in the sentence itself."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    claim: Claim
+    status: Status
+    reason: str
+    evidence: list[Sentence]
+    """The sentences that support or contradict it (the closest one when unsettled)."""
+
+
+class ClaimJudge:
+    def __init__(self, vectors: SentenceVectors):
+        self.vectors = vectors
+
+    def content(
+        self, claim: Claim, passages: list[Passage], closest: Sequence[Sentence] = ()
+    ) -> Finding:
+        """``closest``: sentences already found close to the question (embedded and cached),
+        judged with the ones sharing most words with the claim."""
+        pool = _from_outlets(passages, claim.outlets)
+        if not pool:
+            outlets = " or ".join(claim.outlets)
+            return Finding(claim, "unsettled", f"no article from {outlets} was found", [])
+        words = claim_words(claim)
+        ranked = self.rank(claim, pool, closest)
+        if not ranked:
+            return Finding(claim, "unsettled", "no sentence of the articles is about it", [])
+        best = ranked[0]
+        comparable = len(words) <= COMPARABLE_WORDS
+        for sentence in sorted(ranked, key=lambda s: -s.about) if comparable else []:
+            if sentence.about < ABOUT or sentence.support < best.support - MARGIN:
+                continue
+            own_words = _shared(words, sentence.text) >= NEGATION_OVERLAP
+            found = disagreement(core(claim), sentence.text, negation=own_words)
+            if found is not None:
+                return Finding(claim, "contradicted", found.reason, [sentence])
+        unheard = _unheard(claim, passages) if comparable else []
+        if unheard:
+            named = ", ".join(f"“{w}”" for w in unheard)
+            return Finding(claim, "unsettled", f"no article found mentions {named}", [best])
+        if best.support >= SUPPORTED:
+            return Finding(claim, "supported", "an article says so", [best])
+        return Finding(claim, "unsettled", "no sentence of the articles says so", [best])
+
+    def order(self, claim: OrderClaim, passages: list[Passage]) -> Finding | None:
+        """Whether ``claim.earlier``'s article was published first; None when both sides come
+        from one article (the order is then not a matter of publication dates)."""
+        earlier = self._article(claim.earlier, passages)
+        later = self._article(claim.later, passages)
+        as_claim = Claim(f"{claim.earlier.text} came before {claim.later.text}")
+        if earlier is None or later is None:
+            return Finding(as_claim, "unsettled", "the articles it compares were not found", [])
+        if earlier.passage.chunk.article_id == later.passage.chunk.article_id:
+            return None
+        first, second = earlier.passage.chunk.published, later.passage.chunk.published
+        if first is None or second is None:
+            return Finding(
+                as_claim, "unsettled", "an article it compares has no date", [earlier, later]
+            )
+        if first == second:
+            return Finding(
+                as_claim, "unsettled", "both were published at the same time", [earlier, later]
+            )
+        named = f"“{earlier.passage.chunk.title}” was published {_day(first)}"
+        other = f"“{later.passage.chunk.title}” {_day(second)}"
+        if first < second:
+            return Finding(as_claim, "supported", f"{named}, {other}", [earlier, later])
+        return Finding(as_claim, "contradicted", f"{named}, but {other}", [earlier, later])
+
+    def _article(self, side: Claim, passages: list[Passage]) -> Sentence | None:
+        pool = _from_outlets(passages, side.outlets)
+        ranked = self.rank(side, pool)
+        return ranked[0] if ranked else None
+
+    def rank(
+        self, claim: Claim, pool: list[Passage], closest: Sequence[Sentence] = ()
+    ) -> list[Sentence]:
+        """The pool's sentences scored against the claim, best supported first. Only the
+        ``SHORTLIST`` sharing most words with it, and the ``closest`` from the pool, are
+        embedded."""
+        words = claim_words(claim)
+        if not words:
+            return []
+        spans = [
+            Sentence(p, p.chunk.start + s, p.chunk.start + e, text)
+            for p in pool
+            for s, e, text in SupportChecker.evidence_sentences(p)
+            if text.strip()
+        ]
+        if not spans:
+            return []
+        in_pool = {p.id for p in pool}
+        shortlist = sorted(spans, key=lambda s: (-_shared(words, s.text), s.passage.rank, s.start))
+        chosen = {(s.passage.id, s.start): s for s in shortlist[:SHORTLIST]}
+        for s in closest:
+            if s.passage.id in in_pool and len(chosen) < SHORTLIST + CLOSEST:
+                chosen.setdefault((s.passage.id, s.start), s)
+        picked = list(chosen.values())
+        vectors = self.vectors.embed([core(claim)] + [s.text for s in picked])
+        sims = np.asarray(vectors[1:] @ vectors[0])
+        context = {p.id: _shared(words, _passage_text(p)) for p in pool}
+        scored = [
+            replace(
+                s,
+                support=combined_score(float(sim), context[s.passage.id]),
+                about=combined_score(float(sim), _shared(words, s.text)),
+            )
+            for s, sim in zip(picked, sims, strict=True)
+        ]
+        return sorted(scored, key=lambda s: (-s.support, -s.about))
+
+
+def core(claim: Claim) -> str:
+    """What the claim says, without who says it: "both the Courier and the Ledger say the fund
+    would pay 55 percent" is compared with the articles as "the fund would pay 55 percent"."""
+    text = claim.text
+    for outlet in claim.named or claim.outlets:
+        text = re.sub(re.escape(outlet), " ", text, flags=re.IGNORECASE)
+    framed = _ATTRIBUTION.match(text)
+    if framed and len(text) - framed.end() >= MIN_CORE_CHARS:
+        text = text[framed.end() :]
+    return " ".join(text.split())
+
+
+def claim_words(claim: Claim) -> set[str]:
+    """The claim's content words, stemmed, its framing and the outlets it names left out."""
+    outlet_words = {
+        w for o in claim.named or claim.outlets for w in content_words(o, SUPPORT_VOCABULARY)
+    }
+    return stems(content_words(core(claim), SUPPORT_VOCABULARY) - _FRAMING - outlet_words)
+
+
+def _unheard(claim: Claim, passages: list[Passage]) -> list[str]:
+    """The claim's content words that no passage uses, as the claim writes them."""
+    said = stems(content_words(" ".join(_passage_text(p) for p in passages), SUPPORT_VOCABULARY))
+    own = sorted(content_words(core(claim), SUPPORT_VOCABULARY) - _FRAMING)
+    return [w for w in own if not stems([w]) <= said]
+
+
+def _shared(words: set[str], text: str) -> float:
+    return len(words & stems(content_words(text, SUPPORT_VOCABULARY))) / len(words)
+
+
+def _passage_text(passage: Passage) -> str:
+    chunk = passage.chunk
+    day = f"{chunk.published:%B %Y}" if chunk.published else ""
+    return f"{chunk.text} {chunk.title} {chunk.source or ''} {day}"
+
+
+def _from_outlets(passages: list[Passage], outlets: tuple[str, ...]) -> list[Passage]:
+    if not outlets:
+        return passages
+    wanted = {o.casefold() for o in outlets}
+    return [p for p in passages if (p.chunk.source or "").casefold() in wanted]
+
+
+def _day(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d}"

@@ -1,0 +1,183 @@
+"""The answer span of a who / which / when / how-many question: the name, time or figure it
+asks for, cut from a supporting sentence, with its offsets in the article.
+
+A span the question already contains is never its answer ("Who is the chief executive of
+Kestrel?" is not answered "Kestrel"). Among the sentences the extractive answerer ranked, the
+span is taken from the best one holding a span of the asked kind; a name is also weighed by how
+many of the retrieved passages mention it, since the entity a multi-article question describes
+is the one its articles share.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from service.answering.vocabulary import stems
+from service.contract import Passage
+from service.question.dates import MONTH_NAMES, WEEKDAYS
+from service.question.kinds import AnswerKind, names_within
+
+_MONTH = rf"(?:{'|'.join(m[:3] for m in MONTH_NAMES)})[a-z]*\.?"
+_QUALIFIER = (
+    r"(?i:(?:(?:more|fewer|less|greater) than|at least|at most|up to|about|around|roughly|"
+    r"nearly|almost|some|over|under|just over|just under)\s+)"
+)
+_NUMBER_WORD = (
+    r"(?i:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
+    r"forty|fifty|sixty|seventy|eighty|ninety|hundred|a dozen|dozens|hundreds|thousands)"
+)
+_MAGNITUDE = r"(?:\s+(?:thousand|million|billion|trillion))?"
+_UNIT = r"(?:\s*(?:%|percent|per cent|percentage points?|points?)|(?:[\s-][a-z][\w-]*))?"
+_QUANTITY = re.compile(
+    rf"(?:{_QUALIFIER})?(?:[$€£]\s?)?(?:\d+(?:[.,]\d+)*|\b{_NUMBER_WORD}\b){_MAGNITUDE}{_UNIT}"
+)
+_TIME = re.compile(
+    rf"\b(?:(?:early|late|mid|the (?:spring|summer|autumn|fall|winter|end|start) of)\s+)?"
+    rf"(?:{_MONTH}\s+\d{{1,2}}(?:,\s+\d{{4}})?|\d{{1,2}}\s+{_MONTH}(?:\s+\d{{4}})?|"
+    rf"{_MONTH}\s+\d{{4}}|(?:19|20)\d\d|(?:{'|'.join(WEEKDAYS)}))\b",
+    re.IGNORECASE,
+)
+_NAME_WORD = r"(?:[A-Z][\w’'&.-]*|\d+(?:st|nd|rd|th))"
+_NAME = re.compile(
+    rf"{_NAME_WORD}(?:\s+(?:of|de|la|van|von|the|and|&)\s+{_NAME_WORD}|\s+{_NAME_WORD})*"
+)
+_UNIT_STOP = frozenset(
+    "a an the and or of on in at to for from by with as is was were be been that this it its "
+    "their his her than after before since when while who which".split()
+)
+NAME_SHARE_WEIGHT = 0.05
+"""What each further retrieved passage mentioning a name adds to its sentence's score."""
+UNIT_MATCH_WEIGHT = 0.1
+PREDICATE_WEIGHT = 0.1
+"""What a sentence holding every word of the asked phrase adds."""
+NEAR_WEIGHT = 0.2
+NEAR_WORDS = 3
+"""What a span with every word of the asked phrase within ``NEAR_WORDS`` of it adds."""
+"""What a figure counting the question's own noun adds."""
+ORDER_PENALTY = 0.001
+"""Ties go to the span said first."""
+
+
+@dataclass(frozen=True)
+class Span:
+    text: str
+    passage: Passage
+    start: int
+    """Offset in the article body."""
+    end: int
+    sentence_start: int
+    sentence_end: int
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A sentence the answerer ranked, with its offsets in the article body."""
+
+    passage: Passage
+    start: int
+    end: int
+    text: str
+    score: float
+
+
+def find_span(
+    kind: AnswerKind,
+    ranked: Sequence[Ranked],
+    asked: frozenset[str],
+    passages: Sequence[Passage],
+    focus: frozenset[str] = frozenset(),
+    depth: int = 3,
+) -> Span | None:
+    """The answer span of ``kind`` from the first ``depth`` ``ranked`` sentences, that the
+    question (``asked``: its case-folded words) does not already give. Each span scores its
+    sentence's score; a name gains for every further passage mentioning it, a figure when it
+    counts what the question counts ("how many goals": "31 goals")."""
+    names = names_within(r.text for r in ranked) if kind == "name" else frozenset()
+    shares = _name_shares(passages) if kind == "name" else Counter()
+    counted = stems(asked)
+    best: tuple[float, Span] | None = None
+    for sentence in ranked[:depth]:
+        said = stems(re.findall(r"[\w’'-]+", sentence.text.lower())) if focus else set()
+        predicate = PREDICATE_WEIGHT * len(focus & said) / len(focus) if focus else 0.0
+        for position, (start, end) in enumerate(_spans(kind, sentence.text, names)):
+            text = sentence.text[start:end]
+            if _given(text, asked):
+                continue
+            near = _near(sentence.text, start, end, focus)
+            score = sentence.score + predicate + near - ORDER_PENALTY * position
+            if kind == "name":
+                score += NAME_SHARE_WEIGHT * max(0, shares[text] - 1)
+            elif kind == "quantity" and stems(re.findall(r"[a-z]+", text.lower())) & counted:
+                score += UNIT_MATCH_WEIGHT
+            span = Span(
+                text,
+                sentence.passage,
+                sentence.start + start,
+                sentence.start + end,
+                sentence.start,
+                sentence.end,
+            )
+            if best is None or score > best[0]:
+                best = (score, span)
+    return best[1] if best else None
+
+
+def _spans(kind: AnswerKind, sentence: str, names: frozenset[str]) -> list[tuple[int, int]]:
+    if kind == "quantity":
+        return [_trim_unit(sentence, m.start(), m.end()) for m in _QUANTITY.finditer(sentence)]
+    if kind == "time":
+        return [(m.start(), m.end()) for m in _TIME.finditer(sentence)]
+    found = []
+    for match in _NAME.finditer(sentence):
+        start, end = match.start(), match.end()
+        words = match.group().split()
+        if start == 0 and words[0] not in names:
+            if len(words) == 1:
+                continue
+            start += len(words[0]) + 1
+        text = sentence[start:end].rstrip(".’'")
+        text = re.sub(r"(?:\s+(?:of|de|la|van|von|the|and|&))+$", "", text)
+        if text and not _calendar(text):
+            found.append((start, start + len(text)))
+    return found
+
+
+def _near(sentence: str, start: int, end: int, focus: frozenset[str]) -> float:
+    """What the asked words right next to a span add: in "Chief executive Ilse Marven said",
+    the name follows what "Who is the chief executive?" asks for."""
+    if not focus:
+        return 0.0
+    before = re.findall(r"[\w’'-]+", sentence[:start].lower())[-NEAR_WORDS:]
+    after = re.findall(r"[\w’'-]+", sentence[end:].lower())[:NEAR_WORDS]
+    return NEAR_WEIGHT * len(stems(before + after) & focus) / len(focus)
+
+
+def _trim_unit(sentence: str, start: int, end: int) -> tuple[int, int]:
+    """A figure ends at its unit: "140 flights on Tuesday" is "140 flights"."""
+    words = sentence[start:end].split()
+    while len(words) > 1 and words[-1].lower().strip(",.") in _UNIT_STOP:
+        words.pop()
+    text = " ".join(words).rstrip(",.;:")
+    return start, start + len(text)
+
+
+def _given(span: str, asked: frozenset[str]) -> bool:
+    """Whether the question already holds every word of ``span`` (or its number)."""
+    words = [w.casefold() for w in re.findall(r"\w+", span)]
+    content = [w for w in words if w not in _UNIT_STOP]
+    return not content or all(w in asked for w in content)
+
+
+def _calendar(text: str) -> bool:
+    return bool(_TIME.fullmatch(text))
+
+
+def _name_shares(passages: Sequence[Passage]) -> Counter[str]:
+    """In how many retrieved passages each capitalised phrase appears."""
+    counts: Counter[str] = Counter()
+    for passage in passages:
+        counts.update(set(_NAME.findall(passage.chunk.text)))
+    return counts

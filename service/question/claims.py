@@ -1,0 +1,238 @@
+"""A yes/no question broken into the claims it makes, so each can be judged on its own.
+
+"Did both the Courier and the Ledger say the fund pays 55 percent?" makes two claims, one per
+outlet; "Does A suggest X, while B reports Y?" makes one per clause; "Was the Norrvik story
+published before the Kestrel one?" makes an order claim, checked on publication dates. A
+question asking whether reports agree (or differ, or changed) also carries that relation, judged
+once its sides are. The splitting reads only the grammar of questions (auxiliaries, clause
+joints, before/after, agreement words), never a dataset's templates, so a reader's own question
+splits the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Literal
+
+from service.question.dates import MONTH_NAMES
+from service.question.outlets import OutletMention
+
+Relation = Literal["agree", "conflict", "differ"]
+
+_AUXILIARY = r"did|does|do|is|are|was|were|has|have|had|will|would|can|could|should|might|may|must"
+_YES_NO = re.compile(rf"^\W*({_AUXILIARY})\b", re.IGNORECASE)
+_WH = re.compile(r"^\W*(?:\w+\s+)?(who|whom|whose|what|which|when|where|why|how)\b", re.I)
+_WH_CLAUSE = re.compile(
+    r"(?:^|[,;:]\s*)(?:\w+\s+)?(who|whom|whose|what|which|when|where|why|how)\s", re.I
+)
+"""A clause opening with a question word: "Considering A and B, which country...?" asks for a
+name, whatever auxiliary follows."""
+_ASIDE = re.compile(
+    r",?\s+(?:indicating|suggesting|showing|implying|highlighting|reflecting|given)\b.*$", re.I
+)
+"""A participle closing a clause comments on it ("..., indicating a difference in focus"):
+what it says is not what the question asks."""
+_OPENER = re.compile(r"^\W*(after|before|between|following|since|prior to|given)\b", re.I)
+# Where one clause of a compound question ends and the next begins.
+_JOINT = re.compile(
+    r",?\s+(?:while|whereas|but|although|even though)\s+"
+    r"|\s*;\s*"
+    r"|,?\s+(?:compared (?:to|with)|in contrast (?:to|with)|as opposed to|unlike)\s+"
+    r"|,?\s+(?:in (?:a|the) (?:similar|same|different) (?:way|manner) (?:to|as|from)|similar to|"
+    r"just as|much as)\s+(?:how\s+)?"
+    rf"|,?\s+and\s+(?=(?:{_AUXILIARY})\s)"
+    rf"|,\s+(?:and|or)\s+(?:also\s+)?(?=(?:the|an?|another)\s)",
+    re.IGNORECASE,
+)
+_MAIN_CLAUSE = re.compile(rf",\s*(?=(?:{_AUXILIARY})\b)", re.IGNORECASE)
+_DATED = re.compile(rf"^(?:(?:on|in|the week of)\s+)?(?:\d|(?:{'|'.join(MONTH_NAMES)})\b)", re.I)
+"""A date after before/after bounds the publication window; it orders no two reports."""
+_ORDER = re.compile(
+    r"\b(?P<word>before|after|earlier than|later than|prior to|ahead of|since)\b", re.I
+)
+_CONFLICT = re.compile(
+    r"\b(inconsisten\w*|contradict\w*|discrepan\w*|disagree\w*|conflict\w*|clash\w*|"
+    r"at odds)\b",
+    re.IGNORECASE,
+)
+_DIFFER = re.compile(r"\b(differ\w*|contrast\w*|chang\w*|shift\w*|diverg\w*|distinct)\b", re.I)
+_AGREE = re.compile(
+    r"\b(consisten\w*|agree\w*|align\w*|same|similar\w*|match\w*|corroborat\w*|echo\w*|"
+    r"in line with|in keeping with)\b",
+    re.IGNORECASE,
+)
+_SIDE_BY_SIDE = re.compile(r"[\s,'’\"]*(?:(?:and|&|or)\s+)?(?:the\s+)?[\s'’\"]*", re.I)
+"""What stands between outlets named together: "A and B", "A, B and the C", "'A' and 'B'"."""
+_TWO_REPORTS = re.compile(r",?\s+and\s+(?=(?:the|an?|another|its|their)\s)", re.I)
+"""Where an opening phrase names a second report: "After A on May 4, 2024, and the B..."."""
+_NEGATED_RELATION = re.compile(r"\b(no|not|never|without)\s+(\w+\s+)?$", re.IGNORECASE)
+_ALTERNATIVE = re.compile(
+    rf"\bor\s+(not|in\w+|dis\w+|different\w*|chang\w*|the same)\b|,?\s+or\s+(?:{_AUXILIARY})\s",
+    re.IGNORECASE,
+)
+"""A question offering alternatives ("consistent or inconsistent?", "..., or do they differ?")
+asks which, not whether."""
+_FRAME = re.compile(r"^\W*(?:(?:" + _AUXILIARY + r")\s+)?(?:there\s+)?", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One clause of the question, with the outlets it names (index names, may be empty)."""
+
+    text: str
+    outlets: tuple[str, ...] = ()
+    named: tuple[str, ...] = ()
+    """Every outlet its clause names, ``outlets`` among them ("both A and B say X" makes a
+    claim about A naming B too): what is left out when comparing it with the articles."""
+
+
+@dataclass(frozen=True)
+class OrderClaim:
+    """``earlier`` was published before ``later``: each side is the words that describe it."""
+
+    earlier: Claim
+    later: Claim
+
+
+@dataclass(frozen=True)
+class YesNo:
+    claims: list[Claim]
+    order: OrderClaim | None = None
+    relation: Relation | None = None
+    """Whether the question asks that its sides agree or that they differ."""
+
+
+def is_yes_no(question: str) -> bool:
+    """A question answered by yes or no: its main clause opens with an auxiliary ("Did...?",
+    "After the vote on May 4, 2024, was...?"), and it does not offer alternatives
+    ("consistent or not?")."""
+    if _ALTERNATIVE.search(question) or _WH.match(question):
+        return False
+    if _YES_NO.match(question):
+        return True
+    joint = _MAIN_CLAUSE.search(question)
+    return joint is not None and not _WH_CLAUSE.search(question)
+
+
+def split_claims(question: str, outlets: Sequence[OutletMention] = ()) -> YesNo | None:
+    """The claims of a yes/no question, or None when it is not one. ``outlets`` are the index
+    outlets it names, with their positions (``find_outlets``)."""
+    if not is_yes_no(question):
+        return None
+    text = question.strip().rstrip("?").strip()
+    order, clauses, main = _order(text)
+    asked = (_clauses(main) or [main])[0]
+    relation = _relation(_ASIDE.sub("", asked))
+    if relation is not None and len(clauses) > 2 and asked in clauses:
+        clauses = [c for c in clauses if c != asked]
+    claims: list[Claim] = []
+    for clause in clauses:
+        claims.extend(_distribute(clause, outlets, every=relation is not None and clause == asked))
+    if order is not None:
+        order = OrderClaim(_bind(order.earlier.text, outlets), _bind(order.later.text, outlets))
+    return YesNo(claims=[c for c in claims if _words(c.text) >= 2], order=order, relation=relation)
+
+
+def _relation(text: str) -> Relation | None:
+    """What the main clause asks of its sides: that they agree ("consistent", "align"), that
+    they conflict ("contradict", "inconsistent": one says what the other denies) or that they
+    differ ("a different aspect", "a change": each says something of its own). The first such
+    word decides; negated ("no change", "not consistent") it asks the opposite."""
+    found = [
+        (match.start(), relation)
+        for relation, pattern in (("agree", _AGREE), ("conflict", _CONFLICT), ("differ", _DIFFER))
+        if (match := pattern.search(text))
+    ]
+    if not found:
+        return None
+    start, relation = min(found)
+    if _NEGATED_RELATION.search(text[max(0, start - 12) : start]):
+        return "conflict" if relation == "agree" else "agree"
+    return relation
+
+
+def _order(text: str) -> tuple[OrderClaim | None, list[str], str]:
+    """The order claim (if the question sets one report or event before another), the
+    clauses left to judge as content, and the main clause (where the question asks its
+    relation). "After A, did B...?" puts A first; "Was A before B?" too; "Did A come after
+    B?" puts B first. "Between A and B, ..." orders nothing."""
+    opener = _OPENER.match(text)
+    joint = _MAIN_CLAUSE.search(text)
+    two_sides = bool(joint and _TWO_REPORTS.search(text[: joint.start()]))
+    if opener and joint and opener.group(1).lower() != "between" and not two_sides:
+        lead, main = text[opener.end() : joint.start()].strip(), text[joint.end() :]
+        main = _strip_frame(main)
+        word = opener.group(1).lower()
+        earlier, later = (
+            (lead, main)
+            if word in ("after", "following", "since", "given")
+            else (
+                main,
+                lead,
+            )
+        )
+        return OrderClaim(Claim(earlier), Claim(later)), [lead, *_clauses(main)], main
+    if opener and joint:
+        lead, main = text[opener.end() : joint.start()], text[joint.end() :]
+        sides = _TWO_REPORTS.split(lead.strip(), maxsplit=1)
+        return None, [*sides, *_clauses(main)], main
+    body = _strip_frame(text)
+    match = _ORDER.search(body)
+    if match is None:
+        return None, _clauses(body), body
+    left, right = body[: match.start()].strip(), body[match.end() :].strip()
+    if _words(left) < 2 or _words(right) < 2 or _DATED.match(right):
+        return None, _clauses(body), body
+    word = match.group("word").lower()
+    earlier, later = (right, left) if word in ("after", "later than", "since") else (left, right)
+    return OrderClaim(Claim(earlier), Claim(later)), [left, right], body
+
+
+def _clauses(text: str) -> list[str]:
+    return [part.strip(" ,") for part in _JOINT.split(text) if part and part.strip(" ,")]
+
+
+def _strip_frame(text: str) -> str:
+    return _FRAME.sub("", text.strip(), count=1).strip()
+
+
+def _distribute(clause: str, outlets: Sequence[OutletMention], every: bool = False) -> list[Claim]:
+    """A clause naming outlets side by side ("Did both A and B say X?", "Do the A and B
+    articles...") claims X of each; one naming them apart ("A says X about B's report") is a
+    claim about its first, its subject, unless it asks how they relate (``every``: "Is A's
+    report consistent with B's?")."""
+    text = _strip_frame(clause)
+    claim = _bind(text, outlets)
+    if len(claim.outlets) < 2:
+        return [claim]
+    folded = text.casefold()
+    named = sorted(
+        ((folded.find(m.text.casefold()), m) for m in outlets if m.text.casefold() in folded),
+        key=lambda found: found[0],
+    )
+    between = [
+        text[start + len(mention.text) : following]
+        for (start, mention), (following, _) in pairwise(named)
+    ]
+    if every or all(_SIDE_BY_SIDE.fullmatch(gap) for gap in between):
+        return [Claim(claim.text, (source,), claim.outlets) for source in claim.outlets]
+    return [Claim(claim.text, claim.outlets[:1], claim.outlets)]
+
+
+def _bind(clause: str, outlets: Sequence[OutletMention]) -> Claim:
+    """The clause with the index outlets it names, in the order it names them."""
+    folded = clause.casefold()
+    named = sorted(
+        (folded.find(m.text.casefold()), s)
+        for m in outlets
+        if m.text.casefold() in folded
+        for s in m.sources
+    )
+    return Claim(clause.strip(), tuple(dict.fromkeys(s for _, s in named)))
+
+
+def _words(text: str) -> int:
+    return len(re.findall(r"\w+", text))

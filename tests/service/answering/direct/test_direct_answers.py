@@ -1,0 +1,147 @@
+"""Direct answers over examples/, the sample article and one results page written for this test:
+what a reader sees first, and the quotes that prove it."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from ingest.models import Article
+from ingest.pipeline import build_ingestor
+from service.answering.service import AnswerService
+from service.contract import Answer, AskRequest
+
+pytestmark = pytest.mark.integration
+
+RESULTS_PAGE = Article(
+    title="Northbridge United beat Castlebrook in the opening match",
+    body=(
+        "Date Fixture/Result Aug. 17 Northbridge United 2-1 Castlebrook Aug. 24 Redmoor 0-0 "
+        "Northbridge United Aug. 31 Northbridge United v Fenwick Athletic\n\n"
+        "Sign up for our newsletter to get every Northbridge United result first.\n\n"
+        "Tomás Ferreira celebrates scoring against Castlebrook (Photo: Lena Brandt)\n\n"
+        "Northbridge United opened the season with a 2-1 win over Castlebrook on Saturday. "
+        "Elias Brandt put Northbridge ahead after 12 minutes with a low shot, and Tomás Ferreira "
+        "scored the winner on his debut in the 78th minute after Castlebrook had equalised."
+    ),
+    url="https://touchlinereport.example/football/northbridge-castlebrook",
+    source="Touchline Report",
+    published=datetime(2024, 8, 18, 9, 0, tzinfo=UTC),
+)
+
+
+@pytest.fixture(scope="module")
+def service(examples_index, embedder) -> AnswerService:
+    report = build_ingestor(examples_index, embedder=embedder).ingest_articles([RESULTS_PAGE])
+    assert report.ok, report.errors
+    return AnswerService.from_settings(examples_index)
+
+
+def ask(service: AnswerService, question: str) -> Answer:
+    answer = service.ask(AskRequest(question=question))
+    assert answer.status == "answered", answer.text
+    return answer
+
+
+def quotes(answer: Answer, markers: list[int]) -> list[str]:
+    by_n = {c.n: c for c in answer.citations}
+    return [by_n[n].quote for n in markers]
+
+
+def test_a_span_comes_first_cited_by_its_own_offsets(service):
+    answer = ask(service, "How many flights did Skyhaven cancel because of the strike?")
+    assert answer.direct.form == "span"
+    assert answer.direct.text == "140 flights"
+    assert answer.text.startswith("140 flights [1]")
+    (span,) = quotes(answer, answer.direct.citations)
+    assert span == "140 flights"
+    article = service.index.get_articles([answer.citations[0].article_id])
+    first = answer.citations[0]
+    assert article[first.article_id].body[first.start : first.end] == "140 flights"
+    assert any("cancelled 140 flights" in c.quote for c in answer.citations[1:])
+
+
+def test_a_name_the_question_already_gives_is_not_its_answer(service):
+    answer = ask(service, "Who is the chief executive of Kestrel Semiconductor?")
+    assert answer.direct.text == "Ilse Marven"
+
+
+def test_a_neighbouring_fact_is_not_presented_as_the_answer(service):
+    answer = ask(service, "How much will a single ticket on the Eastline tram cost?")
+    assert answer.direct.form == "not_said"
+    assert answer.text.startswith("The articles do not say")
+    assert "ticket" in answer.direct.text
+    assert answer.citations, "what the articles do say is still quoted, as context"
+
+
+def test_a_fact_from_another_meeting_is_not_the_answer(service):
+    answer = ask(
+        service,
+        "What interest rate did the Central Bank of Estoria set at its September 2024 meeting?",
+    )
+    assert answer.direct.form == "not_said"
+
+
+def test_a_table_row_a_caption_and_a_sign_up_line_are_never_quoted(service):
+    answer = ask(service, "Who scored Northbridge United's winner against Castlebrook?")
+    assert answer.direct.text == "Tomás Ferreira"
+    for citation in answer.citations:
+        assert "Fixture/Result" not in citation.quote
+        assert "Sign up" not in citation.quote
+        assert "(Photo" not in citation.quote
+
+
+def test_supported_claims_give_yes_with_a_sentence_from_each_outlet(service):
+    answer = ask(
+        service,
+        "Did both the Harrowgate Courier and the Valley Ledger say the national transport fund "
+        "would pay 55 percent of the tram?",
+    )
+    direct = answer.direct
+    assert direct.verdict == "yes" and answer.text.startswith("Yes")
+    assert [c.outlets for c in direct.claims] == [["Harrowgate Courier"], ["Valley Ledger"]]
+    assert all(c.status == "supported" for c in direct.claims)
+    for claim in direct.claims:
+        (quote,) = quotes(answer, claim.citations)
+        assert "55 percent" in quote
+    assert {answer.citations[n - 1].source for n in direct.citations} == {
+        "Harrowgate Courier",
+        "Valley Ledger",
+    }
+
+
+def test_a_contradicting_figure_gives_no_and_says_why(service):
+    answer = ask(service, "Did Skyhaven cancel 200 flights because of the pilots' walkout?")
+    assert answer.direct.verdict == "no"
+    assert answer.text.startswith("No: the articles give 140, not 200")
+    (claim,) = answer.direct.claims
+    assert claim.status == "contradicted"
+    assert "140 flights" in quotes(answer, claim.citations)[0]
+
+
+def test_a_negated_claim_gives_no(service):
+    answer = ask(service, "Do the North Korean soldiers sent to Kursk have combat experience?")
+    assert answer.direct.verdict == "no"
+    assert any("lack combat experience" in q for q in quotes(answer, answer.direct.citations))
+
+
+def test_a_claim_nothing_supports_is_left_unsettled(service):
+    answer = ask(service, "Did the astronomers find oxygen on Meridian-4b?")
+    assert answer.direct.verdict == "unsettled"
+    assert answer.text.startswith("The articles do not settle it")
+    assert "oxygen" in answer.direct.claims[0].reason
+
+
+def test_publication_dates_decide_an_order_claim(service):
+    answer = ask(service, "Was the Norrvik earnings story published before the Kestrel one?")
+    assert answer.direct.verdict == "no"
+    order = [c for c in answer.direct.claims if c.kind == "order"]
+    assert order and order[0].status == "contradicted"
+    assert "2024-02-14" in order[0].reason and "2024-02-08" in order[0].reason
+    answer = ask(service, "Was the Kestrel earnings story published before the Norrvik one?")
+    assert answer.direct.verdict == "yes"
+
+
+def test_a_question_asking_for_no_span_or_verdict_gets_quotes_only(service):
+    answer = ask(service, "Why did the Skyhaven pilots go on strike?")
+    assert answer.direct is None
+    assert answer.sentences[0].citations

@@ -1,0 +1,94 @@
+"""Answer spans cut from sentences of examples/: the asked kind, never what the question gives."""
+
+from datetime import UTC, datetime
+
+from ingest.models import Chunk
+from service.answering.direct.spans import Ranked, find_span
+from service.contract import Passage
+from service.question.kinds import asked_words
+
+
+def ranked(*sentences: str) -> list[Ranked]:
+    text = " ".join(sentences)
+    chunk = Chunk(
+        id="a1:0",
+        article_id="a1",
+        title="t",
+        text=text,
+        start=100,
+        end=100 + len(text),
+        index=0,
+        source="Harrowgate Courier",
+        published=datetime(2024, 3, 5, tzinfo=UTC),
+    )
+    passage = Passage(chunk=chunk, rank=1)
+    out, offset = [], 0
+    for n, sentence in enumerate(sentences):
+        start = text.index(sentence, offset)
+        out.append(Ranked(passage, 100 + start, 100 + start + len(sentence), sentence, 1 - n / 10))
+        offset = start + len(sentence)
+    return out
+
+
+def span(kind, question, *sentences):
+    items = ranked(*sentences)
+    return find_span(kind, items, asked_words(question), [items[0].passage])
+
+
+def test_a_figure_with_its_unit_and_offsets():
+    found = span(
+        "quantity",
+        "How many flights did Skyhaven cancel?",
+        "The regional airline Skyhaven cancelled 140 flights on Tuesday and Wednesday.",
+    )
+    assert found.text == "140 flights"
+    sentence = "The regional airline Skyhaven cancelled 140 flights on Tuesday and Wednesday."
+    assert found.start == 100 + sentence.index("140") and found.end - found.start == 11
+
+
+def test_the_figure_counting_what_is_asked_wins():
+    found = span(
+        "quantity",
+        "How many goals did Ferreira score last season?",
+        "Ferreira, 24, signed for 48 million pounds and scored 31 goals last season.",
+    )
+    assert found.text == "31 goals"
+
+
+def test_a_name_the_question_already_gives_is_not_the_answer():
+    found = span(
+        "name",
+        "Who is the chief executive of Kestrel Semiconductor?",
+        "Kestrel Semiconductor chief executive Ilse Marven said sales doubled.",
+    )
+    assert found.text == "Ilse Marven"
+
+
+def test_no_span_of_the_kind_gives_none():
+    assert (
+        span(
+            "time",
+            "When will the tram open?",
+            "The council said the tram would open once the depot is built.",
+        )
+        is None
+    )
+
+
+def test_a_time_and_a_multiword_name():
+    assert (
+        span(
+            "time",
+            "When was the previous record set?",
+            "The previous record was set in August 2019.",
+        ).text
+        == "August 2019"
+    )
+    assert (
+        span(
+            "name",
+            "In what journal did the team publish the finding?",
+            "The team published the finding in the Journal of Planetary Atmospheres on Monday.",
+        ).text
+        == "Journal of Planetary Atmospheres"
+    )

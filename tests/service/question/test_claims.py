@@ -1,0 +1,111 @@
+"""Yes/no questions written over examples/, broken into the claims a reader would check."""
+
+import pytest
+
+from service.question.claims import is_yes_no, split_claims
+from service.question.outlets import find_outlets
+
+OUTLETS = ("Harrowgate Courier", "Valley Ledger", "TechCrunch", "Fortune", "The Verge")
+
+
+def split(question: str):
+    return split_claims(question, find_outlets(question, OUTLETS))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Did Skyhaven cancel 200 flights because of the pilots' walkout?",
+        "Is Meridian-4b cool enough for liquid water on its surface?",
+        "After the vote on March 4, 2024, did the council approve the tram?",
+        "Between the Courier report and the Ledger report, was there consistency on the cost?",
+    ],
+)
+def test_questions_answered_by_yes_or_no_are_recognised(question):
+    assert is_yes_no(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many flights did Skyhaven cancel?",
+        "Which came first, the Skyhaven strike or Valmora's heat record?",
+        "Considering the Courier and the Ledger, which line is longer, the tram or the bus?",
+        "Is the cost review consistent or inconsistent with the vote report?",
+        "Does the Ledger agree with the Courier, or do they differ on the cost?",
+    ],
+)
+def test_questions_asking_which_are_not_yes_no(question):
+    assert split(question) is None
+
+
+def test_both_outlets_make_one_claim_each():
+    asked = split(
+        "Did both the Harrowgate Courier and the Valley Ledger say the national transport fund "
+        "would pay 55 percent of the tram?"
+    )
+    assert [c.outlets for c in asked.claims] == [("Harrowgate Courier",), ("Valley Ledger",)]
+    assert all("55 percent" in c.text for c in asked.claims)
+
+
+def test_a_clause_per_outlet_with_while():
+    asked = split(
+        "Does the TechCrunch article say the startup raised money, while the Fortune article "
+        "reports that its founder resigned?"
+    )
+    assert [c.outlets for c in asked.claims] == [("TechCrunch",), ("Fortune",)]
+    assert "resigned" in asked.claims[1].text and "resigned" not in asked.claims[0].text
+
+
+def test_an_outlet_mentioned_inside_a_claim_is_not_its_subject():
+    asked = split("Does the Fortune article say that TechCrunch was first to report the deal?")
+    assert [c.outlets for c in asked.claims] == [("Fortune",)]
+
+
+def test_before_and_after_become_an_order_claim():
+    asked = split("Was the Norrvik earnings story published before the Kestrel one?")
+    assert "Norrvik" in asked.order.earlier.text and "Kestrel" in asked.order.later.text
+    asked = split("Did the Valley Ledger's cost review come out after the Skyhaven strike?")
+    assert "Skyhaven" in asked.order.earlier.text
+    assert asked.order.later.outlets == ("Valley Ledger",)
+
+
+def test_an_opening_after_clause_comes_first():
+    asked = split(
+        "After the Harrowgate Courier reported the tram vote, did the Valley Ledger report a "
+        "higher cost for the line?"
+    )
+    assert asked.order.earlier.outlets == ("Harrowgate Courier",)
+    assert asked.order.later.outlets == ("Valley Ledger",)
+    assert [c.outlets for c in asked.claims] == [("Harrowgate Courier",), ("Valley Ledger",)]
+
+
+def test_a_date_after_before_bounds_a_window_and_orders_nothing():
+    asked = split("Did the Valley Ledger report a higher cost after March 4, 2024?")
+    assert asked.order is None
+
+
+@pytest.mark.parametrize(
+    ("question", "relation"),
+    [
+        ("Do the vote report and the cost review agree on how many stops there are?", "agree"),
+        ("Was the Courier's account of the vote consistent with the Ledger's?", "agree"),
+        ("Did the Ledger's review contradict the Courier's report on the cost?", "conflict"),
+        ("Was there a change in how the Ledger described the cost?", "differ"),
+        ("Was there no change in how the Ledger described the cost?", "agree"),
+        ("Did the Ledger report a higher cost, indicating a change in the plan?", None),
+    ],
+)
+def test_the_relation_asked_is_read_from_the_main_clause(question, relation):
+    assert split(question).relation == relation
+
+
+def test_between_two_reports_each_is_a_side():
+    asked = split(
+        "Between the Harrowgate Courier report on the vote published on March 5, 2024, and the "
+        "Valley Ledger report on the cost published on September 18, 2024, was there "
+        "consistency in how the line was described?"
+    )
+    assert asked.relation == "agree"
+    assert asked.order is None
+    assert [c.outlets for c in asked.claims] == [("Harrowgate Courier",), ("Valley Ledger",)]
