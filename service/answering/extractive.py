@@ -59,6 +59,8 @@ class Extract:
     """The decline rule's message, when one declined the question."""
     ranked: list[Candidate] = field(default_factory=list)
     """Every sentence scored, best first: where the direct answer looks for its span."""
+    quoted: list[Candidate] = field(default_factory=list)
+    """The sentences quoted, in order."""
 
 
 class ExtractiveAnswerer:
@@ -150,7 +152,11 @@ class ExtractiveAnswerer:
             sentences.append(AnswerSentence(text=cand.text, citations=[n]))
             citations.append(Citation.quoting(n, chunk, cand.text, cand.start, cand.end))
         return Extract(
-            sentences=sentences, citations=citations, evidence=evidence, ranked=candidates
+            sentences=sentences,
+            citations=citations,
+            evidence=evidence,
+            ranked=candidates,
+            quoted=chosen,
         )
 
     @staticmethod

@@ -223,6 +223,7 @@ class AnswerService:
             composed = self.direct.compose(
                 retrieval.parsed,
                 [Ranked(c.passage, c.start, c.end, c.text, c.score) for c in extract.ranked],
+                [Ranked(c.passage, c.start, c.end, c.text, c.score) for c in extract.quoted],
                 retrieval.passages,
             )
             if composed is not None:

@@ -99,6 +99,8 @@ class OrderClaim:
 
 @dataclass(frozen=True)
 class YesNo:
+    text: str
+    """The question as asked."""
     claims: list[Claim]
     order: OrderClaim | None = None
     relation: Relation | None = None
@@ -133,7 +135,12 @@ def split_claims(question: str, outlets: Sequence[OutletMention] = ()) -> YesNo 
         claims.extend(_distribute(clause, outlets, every=relation is not None and clause == asked))
     if order is not None:
         order = OrderClaim(_bind(order.earlier.text, outlets), _bind(order.later.text, outlets))
-    return YesNo(claims=[c for c in claims if _words(c.text) >= 2], order=order, relation=relation)
+    return YesNo(
+        text=question,
+        claims=[c for c in claims if _words(c.text) >= 2],
+        order=order,
+        relation=relation,
+    )
 
 
 def _relation(text: str) -> Relation | None:

@@ -24,7 +24,12 @@ import numpy as np
 
 from service.answering.direct.contradiction import disagreement
 from service.answering.direct.judge import ClaimJudge, Finding, Sentence
-from service.answering.direct.neighbours import outside_window, predicate, unspoken
+from service.answering.direct.neighbours import (
+    SHORT_QUESTION_WORDS,
+    outside_window,
+    predicate,
+    unspoken,
+)
 from service.answering.direct.spans import Ranked, Span, find_span
 from service.answering.sentence_vectors import SentenceVectors
 from service.answering.vocabulary import stems
@@ -81,19 +86,28 @@ class DirectAnswerer:
         self.max_sentences = max_sentences
 
     def compose(
-        self, parsed: ParsedQuestion, ranked: list[Ranked], passages: list[Passage]
+        self,
+        parsed: ParsedQuestion,
+        ranked: list[Ranked],
+        quoted: list[Ranked],
+        passages: list[Passage],
     ) -> Composed | None:
         """The direct answer with its quotes, or None when the question asks for no span or
-        verdict (then the quotes are the answer). ``ranked``: the extractive answerer's
-        sentences, best first, the ones it would quote among them."""
+        verdict (then the quotes are the answer). ``ranked``: every sentence the extractive
+        answerer scored, best first, where spans and claim evidence are looked for;
+        ``quoted``: the ones it chose to quote, shown after the direct answer's evidence."""
         if parsed.yes_no is not None:
-            return self._verdict(parsed.yes_no, ranked, passages)
+            return self._verdict(parsed.yes_no, ranked, quoted, passages)
         if parsed.kind is not None:
-            return self._span(parsed, ranked, passages)
+            return self._span(parsed, ranked, quoted, passages)
         return None
 
     def _span(
-        self, parsed: ParsedQuestion, ranked: list[Ranked], passages: list[Passage]
+        self,
+        parsed: ParsedQuestion,
+        ranked: list[Ranked],
+        quoted: list[Ranked],
+        passages: list[Passage],
     ) -> Composed:
         numbering = _Numbering()
         focus = frozenset(stems(predicate(parsed.text)))
@@ -106,7 +120,7 @@ class DirectAnswerer:
             what = f" (nothing in them mentions {_listed(missing)})" if missing else ""
             text = f"{NOT_SAID}{what}; what they do say is quoted below."
             direct = DirectAnswer(form="not_said", text=text)
-            quotes = [_quote(r) for r in ranked[: self.max_sentences]]
+            quotes = [_quote(r) for r in quoted]
             first = AnswerSentence(text=text)
         else:
             n = numbering.cite(Quote(span.passage, span.start, span.end, span.text))
@@ -121,13 +135,18 @@ class DirectAnswerer:
                 None,
             )
             quotes = ([_quote(holder)] if holder else []) + [
-                _quote(r) for r in ranked if r is not holder
+                _quote(r) for r in quoted if r is not holder
             ]
         return Composed(direct, [first, *self._quoted(quotes, numbering)], numbering.citations)
 
-    def _verdict(self, asked: YesNo, ranked: list[Ranked], passages: list[Passage]) -> Composed:
+    def _verdict(
+        self, asked: YesNo, ranked: list[Ranked], quoted: list[Ranked], passages: list[Passage]
+    ) -> Composed:
         closest = [Sentence(r.passage, r.start, r.end, r.text) for r in ranked[:CLOSEST]]
-        findings = [self.judge.content(claim, passages, closest) for claim in asked.claims]
+        literally = len(asked.text.split()) <= SHORT_QUESTION_WORDS
+        findings = [
+            self.judge.content(claim, passages, closest, literally) for claim in asked.claims
+        ]
         order = self.judge.order(asked.order, passages) if asked.order else None
         verdict, reason, decisive = self._decide(asked, findings, order)
         numbering = _Numbering()
@@ -163,7 +182,7 @@ class DirectAnswerer:
             AnswerSentence(text=c.quote, citations=[c.n]) for c in list(numbering.citations)
         ]
         rest = self._quoted(
-            [_quote(r) for r in ranked], numbering, room=self.max_sentences - len(evidence)
+            [_quote(r) for r in quoted], numbering, room=self.max_sentences - len(evidence)
         )
         return Composed(direct, [first, *evidence, *rest], numbering.citations)
 

@@ -37,12 +37,13 @@ ABOUT = 0.4
 if it is also within ``MARGIN`` of the best-supported sentence."""
 MARGIN = 0.1
 COMPARABLE_WORDS = 8
-"""A claim of more content words than this summarises several facts ("the article suggests
-A, noting B"): one sentence's figure or negation does not contradict all of it, so longer
-claims are only ever supported or unsettled (measured: on 400 MultiHop-RAG yes/no questions,
-sign-based contradictions of longer claims were as often wrong as right, evals/README.md). A
-shorter one is held word for word: if the articles found never use one of its words
-("oxygen"), they do not say it.
+"""A claim read ``literally`` (from a short question) of at most this many content words is
+held word for word: a figure, direction or negation of a sentence about it can contradict it,
+and a word of it that no article found uses ("oxygen") means they do not say it. A longer
+claim, or any claim of a long question, summarises and paraphrases ("the article suggests A,
+noting B"): it is only ever supported or unsettled. Measured on 400 MultiHop-RAG yes/no
+questions (long, paraphrasing): sign-based contradictions were as often wrong as right, and
+three claims in four had a word of their own no article used (evals/README.md)."""
 NEGATION_OVERLAP = 0.4
 """A negation contradicts only in a sentence holding this share of the claim's own words:
 "too hot for liquid water" answers "cool enough for liquid water", while a negated sentence
@@ -97,10 +98,15 @@ class ClaimJudge:
         self.vectors = vectors
 
     def content(
-        self, claim: Claim, passages: list[Passage], closest: Sequence[Sentence] = ()
+        self,
+        claim: Claim,
+        passages: list[Passage],
+        closest: Sequence[Sentence] = (),
+        literally: bool = True,
     ) -> Finding:
         """``closest``: sentences already found close to the question (embedded and cached),
-        judged with the ones sharing most words with the claim."""
+        judged with the ones sharing most words with the claim; ``literally``: whether the
+        question is short enough to be held to its words (``COMPARABLE_WORDS``)."""
         pool = _from_outlets(passages, claim.outlets)
         if not pool:
             outlets = " or ".join(claim.outlets)
@@ -110,7 +116,7 @@ class ClaimJudge:
         if not ranked:
             return Finding(claim, "unsettled", "no sentence of the articles is about it", [])
         best = ranked[0]
-        comparable = len(words) <= COMPARABLE_WORDS
+        comparable = literally and len(words) <= COMPARABLE_WORDS
         for sentence in sorted(ranked, key=lambda s: -s.about) if comparable else []:
             if sentence.about < ABOUT or sentence.support < best.support - MARGIN:
                 continue
