@@ -21,6 +21,7 @@ __all__ = [
     "ClaimCheck",
     "DeltaEvent",
     "DirectAnswer",
+    "DirectEvent",
     "ErrorEvent",
     "Filters",
     "Passage",
@@ -209,6 +210,13 @@ class PassagesEvent(BaseModel):
     passages: list[Passage]
 
 
+class DirectEvent(BaseModel):
+    """The direct answer, sent before the text: a page can show it first."""
+
+    event: Literal["direct"] = "direct"
+    direct: DirectAnswer
+
+
 class DeltaEvent(BaseModel):
     event: Literal["delta"] = "delta"
     text: str
@@ -231,4 +239,4 @@ class ErrorEvent(BaseModel):
     detail: str | None = None
 
 
-StreamEvent = PassagesEvent | DeltaEvent | CitationEvent | AnswerEvent | ErrorEvent
+StreamEvent = PassagesEvent | DirectEvent | DeltaEvent | CitationEvent | AnswerEvent | ErrorEvent

@@ -31,6 +31,7 @@ from service.contract import (
     AskRequest,
     CitationEvent,
     DeltaEvent,
+    DirectEvent,
     Filters,
     Passage,
     PassagesEvent,
@@ -318,6 +319,8 @@ class AnswerService:
 def _replay(answer: Answer) -> Iterator[StreamEvent]:
     """An answer that was not written token by token, as the events a stream would carry."""
     by_n = {c.n: c for c in answer.citations}
+    if answer.direct is not None:
+        yield DirectEvent(direct=answer.direct)
     if answer.status == "declined":
         yield DeltaEvent(text=answer.text)
     for i, sentence in enumerate(answer.sentences):

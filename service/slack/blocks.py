@@ -1,6 +1,7 @@
 """Renders an Answer as Slack Block Kit blocks, within Slack's limits.
 
 Slack refuses a message with more than 50 blocks or a section text over 3,000 characters. The
+direct answer comes first, in bold (a verdict with its claims beneath), then the quotes. The
 answer text is split only between sentences (a sentence keeps its ``[n]`` markers), and a source
 is either shown whole — its link, outlet, date and full quote, over several sections if need be —
 or left out with a note saying how many sources were not shown.
@@ -10,11 +11,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from service.contract import Answer, AnswerSentence, Citation
+from service.contract import Answer, AnswerSentence, Citation, DirectAnswer
 
 MAX_BLOCKS = 50
 MAX_SECTION_CHARS = 3000
 MAX_FALLBACK_CHARS = 3000
+MAX_CONTEXT_CHARS = 3000
 
 FEEDBACK_UP = "newsdesk_feedback_up"
 FEEDBACK_DOWN = "newsdesk_feedback_down"
@@ -84,13 +86,48 @@ def _context(text: str) -> dict:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
 
 
+VERDICT_BADGES = {
+    "yes": ":white_check_mark: *Yes*",
+    "no": ":x: *No*",
+    "unsettled": ":grey_question:",
+}
+CLAIM_LABELS = {
+    "supported": ":white_check_mark: Supported",
+    "contradicted": ":x: Contradicted",
+    "unsettled": ":grey_question: Not settled",
+}
+
+
+def direct_blocks(direct: DirectAnswer) -> list[dict]:
+    """The direct answer in bold, first; for a verdict, each claim with what settles it."""
+    markers = "".join(f" [{n}]" for n in direct.citations)
+    text = f"*{escape(direct.text)}*{markers}"
+    if direct.verdict is not None:
+        text = f"{VERDICT_BADGES[direct.verdict]}  {text}"
+    blocks = [_section(_split_words(text, MAX_SECTION_CHARS)[0], "direct-answer")]
+    lines = [
+        f"{CLAIM_LABELS[c.status]}: {escape(c.claim)} ({escape(c.reason)})"
+        + "".join(f" [{n}]" for n in c.citations)
+        for c in direct.claims
+    ]
+    for i, text in enumerate(_pack(lines, MAX_CONTEXT_CHARS, "\n")):
+        blocks.append({**_context(text), "block_id": f"claims-{i}"})
+    return blocks
+
+
 def answer_text_blocks(answer: Answer) -> list[dict]:
+    """The direct answer (when there is one), then the quotes."""
     if answer.status == "declined" or not answer.sentences:
         units = [f":grey_question: {escape(answer.text)}"]
+        head: list[dict] = []
+    elif answer.direct is not None:
+        head = direct_blocks(answer.direct)
+        units = [_sentence_text(s) for s in answer.sentences[1:]]
     else:
+        head = []
         units = [_sentence_text(s) for s in answer.sentences]
     texts = _pack(units, MAX_SECTION_CHARS, " ")
-    return [_section(t, f"answer-{i}") for i, t in enumerate(texts)]
+    return head + [_section(t, f"answer-{i}") for i, t in enumerate(texts)]
 
 
 def citation_blocks(citation: Citation) -> list[dict]:

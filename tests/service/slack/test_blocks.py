@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from service.contract import Answer, AnswerSentence, Citation
+from service.contract import Answer, AnswerSentence, Citation, ClaimCheck, DirectAnswer
 from service.slack.blocks import (
     FEEDBACK_DOWN,
     FEEDBACK_UP,
@@ -208,3 +208,48 @@ def test_the_manifest_subscribes_to_what_the_bot_handles():
         "commands",  # /newsdesk
     }
     assert needed <= set(manifest["oauth_config"]["scopes"]["bot"])
+
+
+def test_a_verdict_comes_first_with_each_claim_and_what_settles_it():
+    direct = DirectAnswer(
+        form="verdict",
+        text="No: the articles give 140, not 200.",
+        citations=[1],
+        verdict="no",
+        claims=[
+            ClaimCheck(
+                claim="Skyhaven cancelled 200 flights <in June>",
+                status="contradicted",
+                reason="the articles give 140, not 200",
+                citations=[1],
+            ),
+            ClaimCheck(
+                claim="the union & the airline met",
+                status="unsettled",
+                reason="no sentence of the articles says so",
+                citations=[2],
+            ),
+        ],
+    )
+    sentences = [
+        AnswerSentence(text=direct.text, citations=[1]),
+        AnswerSentence(text="Skyhaven cancelled 140 flights.", citations=[1]),
+        AnswerSentence(text="Talks resume on Friday.", citations=[2]),
+    ]
+    rendered = answer_blocks(
+        answer(
+            sentences, [citation(1, "Skyhaven cancelled 140 flights."), citation(2, "Talks.")]
+        ).model_copy(update={"direct": direct})
+    )
+    assert rendered[0]["block_id"] == "direct-answer"
+    assert rendered[0]["text"]["text"] == ":x: *No*  *No: the articles give 140, not 200.* [1]"
+    claims = rendered[1]["elements"][0]["text"]
+    assert claims.splitlines() == [
+        ":x: Contradicted: Skyhaven cancelled 200 flights &lt;in June&gt; "
+        "(the articles give 140, not 200) [1]",
+        ":grey_question: Not settled: the union &amp; the airline met "
+        "(no sentence of the articles says so) [2]",
+    ]
+    quotes = [b["text"]["text"] for b in rendered if b.get("block_id", "").startswith("answer-")]
+    assert quotes == ["Skyhaven cancelled 140 flights. [1] Talks resume on Friday. [2]"]
+    assert "No: the articles" not in " ".join(quotes), "the direct answer is not repeated"

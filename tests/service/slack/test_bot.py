@@ -70,6 +70,19 @@ def test_direct_message_is_answered_in_its_thread(server, fake):
     assert_same_answer(post["blocks"], ask_api(server, QUESTION))
 
 
+def test_a_yes_no_question_gets_the_api_verdict_and_its_claims_first(server, fake):
+    question = "Do the North Korean soldiers sent to Kursk have combat experience?"
+    send_event(server, mention(fake, question))
+    post = fake.wait_for("chat.postMessage")[0].params
+    expected = ask_api(server, question)
+    assert expected["direct"]["verdict"] == "no"
+    assert_same_answer(post["blocks"], expected)
+    first = next(b for b in post["blocks"] if b["type"] == "section")
+    assert first["block_id"] == "direct-answer"
+    assert first["text"]["text"].startswith(":x: *No*")
+    assert sorted(citations_in(post["blocks"])) == [c["n"] for c in expected["citations"]]
+
+
 def test_a_question_outside_the_articles_is_declined_plainly(server, fake):
     send_event(server, mention(fake, "What is the recipe for a good sourdough starter?"))
     post = fake.wait_for("chat.postMessage")[0].params

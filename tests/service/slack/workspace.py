@@ -161,8 +161,27 @@ def button_value(blocks: list[dict], action_id: str) -> str | None:
 
 
 def assert_same_answer(blocks: list[dict], expected: dict) -> None:
-    """The Slack blocks carry the text and every citation of the API's answer."""
-    assert " ".join(section_texts(blocks, "answer-")) == escape(expected["text"])
+    """The Slack blocks carry the direct answer, the text and every citation of the API's
+    answer."""
+    sentences = expected["sentences"] or []
+    direct = expected.get("direct")
+    if direct:
+        (head,) = section_texts(blocks, "direct-answer")
+        markers = "".join(f" [{n}]" for n in direct["citations"])
+        assert head.endswith(f"*{escape(direct['text'])}*{markers}"), head
+        claims = "\n".join(
+            b["elements"][0]["text"] for b in blocks if b.get("block_id", "").startswith("claims-")
+        )
+        for claim in direct["claims"]:
+            assert escape(claim["claim"]) in claims
+        sentences = sentences[1:]
+    if expected["status"] == "answered":
+        rendered = " ".join(
+            escape(s["text"]) + "".join(f" [{n}]" for n in s["citations"]) for s in sentences
+        )
+        assert " ".join(section_texts(blocks, "answer-")) == rendered
+    else:
+        assert " ".join(section_texts(blocks, "answer-")) == escape(expected["text"])
     shown = citations_in(blocks)
     assert sorted(shown) == [c["n"] for c in expected["citations"]]
     for citation in expected["citations"]:

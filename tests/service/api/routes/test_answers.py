@@ -68,6 +68,24 @@ def test_stream_events_come_in_order_and_match_the_answer(client):
     assert client.get(f"/answers/{answer['id']}").json()["text"] == answer["text"]
 
 
+def test_the_direct_answer_is_the_same_on_ask_and_on_the_stream(client):
+    question = "Do the North Korean soldiers sent to Kursk have combat experience?"
+    asked = client.post("/ask", json={"question": question}).json()
+    with client.stream("POST", "/ask/stream", json={"question": question}) as response:
+        events = parse_sse(response.read().decode())
+    names = [name for name, _ in events if name != "heartbeat"]
+    assert names.index("direct") < names.index("delta"), "the direct answer is sent first"
+    (direct,) = [data["direct"] for name, data in events if name == "direct"]
+    streamed = events[-1][1]["answer"]
+    assert asked["direct"]["verdict"] == direct["verdict"] == streamed["direct"]["verdict"] == "no"
+    assert direct == streamed["direct"] == asked["direct"]
+    assert streamed["text"].startswith(direct["text"])
+    assert [c["quote"] for c in streamed["citations"]] == [c["quote"] for c in asked["citations"]]
+    contradicted = [c for c in direct["claims"] if c["status"] == "contradicted"]
+    quotes = {c["n"]: c["quote"] for c in streamed["citations"]}
+    assert any("lack combat experience" in quotes[n] for c in contradicted for n in c["citations"])
+
+
 def test_stream_refuses_bad_input_before_streaming(client):
     assert_problem(client.post("/ask/stream", json={"question": ""}), 422, "question")
 
