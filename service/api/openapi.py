@@ -24,9 +24,11 @@ def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
 STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": (
-            "Server-sent events, in order: `passages`, then `delta` (answer text) with a "
-            "`citation` after each new marker, then one `answer` (the full Answer); or an "
-            "`error` (problem details). A `heartbeat` event comes every 15 s."
+            "Server-sent events, in order: `passages`, then `direct` (the direct answer: a "
+            "span, a verdict with its claims, or 'the articles do not say'; when there is "
+            "one), then `delta` (answer text) with a `citation` after each new marker, then "
+            "one `answer` (the full Answer); or an `error` (problem details). A `heartbeat` "
+            "event comes every 15 s."
         ),
         "content": {"text/event-stream": {"schema": {"type": "string"}}},
     }
