@@ -68,6 +68,13 @@ _SIDE_BY_SIDE = re.compile(r"[\s,'’\"]*(?:(?:and|&|or)\s+)?(?:the\s+)?[\s'’\
 """What stands between outlets named together: "A and B", "A, B and the C", "'A' and 'B'"."""
 _TWO_REPORTS = re.compile(r",?\s+and\s+(?=(?:the|an?|another|its|their)\s)", re.I)
 """Where an opening phrase names a second report: "After A on May 4, 2024, and the B..."."""
+RELATION_WORD = re.compile("|".join(p.pattern for p in (_AGREE, _CONFLICT, _DIFFER)), re.IGNORECASE)
+"""A word asking how reports relate: it is the question's relation, not a claim's content."""
+_WORD_PAIR = re.compile(
+    rf"(?P<holds>{RELATION_WORD.pattern})\s+or\s+(?P<fails>(?:not\s+)?(?:{RELATION_WORD.pattern}))",
+    re.IGNORECASE,
+)
+_OR_CLAUSE = re.compile(rf",?\s+or\s+(?:{_AUXILIARY})\s", re.IGNORECASE)
 _NEGATED_RELATION = re.compile(r"\b(no|not|never|without)\s+(\w+\s+)?$", re.IGNORECASE)
 _ALTERNATIVE = re.compile(
     rf"\bor\s+(not|in\w+|dis\w+|different\w*|chang\w*|the same)\b|,?\s+or\s+(?:{_AUXILIARY})\s",
@@ -105,13 +112,16 @@ class YesNo:
     order: OrderClaim | None = None
     relation: Relation | None = None
     """Whether the question asks that its sides agree or that they differ."""
+    options: tuple[str, str] | None = None
+    """For a question offering alternatives ("consistent or inconsistent?"), the word that
+    answers it when its relation holds, and the word when it does not."""
 
 
-def is_yes_no(question: str) -> bool:
+def is_yes_no(question: str, alternatives: bool = False) -> bool:
     """A question answered by yes or no: its main clause opens with an auxiliary ("Did...?",
     "After the vote on May 4, 2024, was...?"), and it does not offer alternatives
-    ("consistent or not?")."""
-    if _ALTERNATIVE.search(question) or _WH.match(question):
+    ("consistent or not?") unless ``alternatives`` allows them."""
+    if (_ALTERNATIVE.search(question) and not alternatives) or _WH.match(question):
         return False
     if _YES_NO.match(question):
         return True
@@ -122,12 +132,17 @@ def is_yes_no(question: str) -> bool:
 def split_claims(question: str, outlets: Sequence[OutletMention] = ()) -> YesNo | None:
     """The claims of a yes/no question, or None when it is not one. ``outlets`` are the index
     outlets it names, with their positions (``find_outlets``)."""
-    if not is_yes_no(question):
-        return None
     text = question.strip().rstrip("?").strip()
+    options = _options(text)
+    if not is_yes_no(question, alternatives=options is not None):
+        return None
+    if options is not None:
+        text = options.text.strip(" ,")
     order, clauses, main = _order(text)
     asked = (_clauses(main) or [main])[0]
     relation = _relation(_ASIDE.sub("", asked))
+    if options is not None and relation is None:
+        return None
     if relation is not None and len(clauses) > 2 and asked in clauses:
         clauses = [c for c in clauses if c != asked]
     claims: list[Claim] = []
@@ -140,7 +155,33 @@ def split_claims(question: str, outlets: Sequence[OutletMention] = ()) -> YesNo 
         claims=[c for c in claims if _words(c.text) >= 2],
         order=order,
         relation=relation,
+        options=(options.holds, options.fails) if options else None,
     )
+
+
+@dataclass(frozen=True)
+class _Options:
+    holds: str
+    fails: str
+    text: str
+    """The question without its second alternative: it asks the first."""
+
+
+def _options(text: str) -> _Options | None:
+    """The two answers a question offering alternatives about how reports relate names
+    ("consistent or inconsistent", "align with..., or do they differ"), or None."""
+    pair = _WORD_PAIR.search(text)
+    if pair:
+        asked = text[: pair.end("holds")] + text[pair.end("fails") :]
+        return _Options(pair.group("holds"), pair.group("fails"), asked)
+    clause = _OR_CLAUSE.search(text)
+    if clause is None:
+        return None
+    first = RELATION_WORD.search(text[: clause.start()])
+    second = RELATION_WORD.search(text[clause.end() :])
+    if first is None or second is None:
+        return None
+    return _Options(first.group(), second.group(), text[: clause.start()])
 
 
 def _relation(text: str) -> Relation | None:

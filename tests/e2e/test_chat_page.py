@@ -57,7 +57,8 @@ def test_ask_cite_follow_up_and_rate(page, live_server, artifacts):
     growing = {p for p in partials if p and p != final and final.startswith(p.strip()[:20])}
     assert growing, partials
 
-    first_marker = answer.locator("button.cite").first
+    # The quotes' first marker: the direct answer's own marker quotes only the figure.
+    first_marker = answer.locator(".answer-text button.cite").first
     first_marker.click()
     sources = page.locator("#sources")
     assert sources.is_visible()
@@ -162,3 +163,59 @@ def test_phone_width_stays_usable(browser, live_server, artifacts):
     assert sources["width"] <= 390
     page.screenshot(path=str(artifacts / "chat-phone-source.png"), full_page=False)
     context.close()
+
+
+def _comes_before(first, second) -> bool:
+    """Whether ``first`` precedes ``second`` in document order."""
+    return first.evaluate(
+        "(a, b) => Boolean(a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING)",
+        second.element_handle(),
+    )
+
+
+def _above(first, second) -> bool:
+    top, below = first.bounding_box(), second.bounding_box()
+    return top["y"] + top["height"] <= below["y"] + 1
+
+
+def test_direct_answer_is_shown_above_the_quotes(page, artifacts):
+    verdict = ask(page, "Do the North Korean soldiers sent to Kursk have combat experience?", 0)
+    assert verdict.get_attribute("data-status") == "answered"
+    direct = verdict.locator('.direct-answer[data-form="verdict"][data-verdict="no"]')
+    assert direct.is_visible()
+    quotes = verdict.locator(".answer-text")
+    assert "lack combat experience" in quotes.inner_text()
+    assert _comes_before(direct, quotes)
+    assert _above(direct, quotes)
+    assert "No" in direct.locator(".verdict-badge").inner_text()
+    claim = direct.locator('ul.claims li.claim[data-status="contradicted"]')
+    assert claim.count() == 1
+    assert claim.locator(".claim-status").text_content() == "Contradicted"
+    assert "combat experience" in claim.inner_text()
+    assert claim.locator("button.cite").count() >= 1
+    # While streaming, the quotes grew on their own: the direct answer was not repeated in them.
+    partials = [p for p in page.evaluate("window.__partials") if p.strip()]
+    assert partials, "the quotes did not stream"
+    assert not any(p.lstrip().startswith("No:") for p in partials), partials
+
+    direct.locator(".direct-text button.cite").first.click()
+    assert page.locator("#sources").is_visible()
+    assert "lack combat experience" in page.locator("#source-passage mark").inner_text()
+    page.screenshot(path=str(artifacts / "chat-direct-verdict.png"), full_page=True)
+
+    span = ask(page, QUESTION, 1)
+    assert span.get_attribute("data-status") == "answered"
+    direct = span.locator('.direct-answer[data-form="span"]')
+    assert direct.is_visible()
+    assert direct.get_attribute("data-verdict") is None
+    assert "30" in direct.locator(".direct-text").inner_text()
+    assert direct.locator("ul.claims").count() == 0
+    marker = direct.locator("button.cite").first
+    assert marker.is_visible()
+    quotes = span.locator(".answer-text")
+    assert "30 North Korean troops" in quotes.inner_text()
+    assert _comes_before(direct, quotes)
+    assert _above(direct, quotes)
+    marker.click()
+    assert "30" in page.locator("#source-passage mark").inner_text()
+    page.screenshot(path=str(artifacts / "chat-direct-span.png"), full_page=True)

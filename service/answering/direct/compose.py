@@ -9,7 +9,8 @@
   sides relate (``claims.Relation``), a figure or direction one side's evidence gives against
   the other's is a disagreement; without one, sides that agree are consistent, do not
   conflict, and differ unless they state the same thing. The model's or the quotes' wording
-  never decides it.
+  never decides it. A question offering alternatives ("consistent or inconsistent?") is
+  answered with the one that holds.
 
 The sentences and citations returned replace the extractive answer's: the direct answer is the
 first sentence, its evidence is quoted next, the remaining quotes after, numbered in order.
@@ -165,11 +166,11 @@ class DirectAnswerer:
                 )
             )
         cited = [numbering.cite(_quote(s)) for f in decisive for s in f.evidence if s.start >= 0]
-        text = {
-            "yes": "Yes",
-            "no": "No",
-            "unsettled": UNSETTLED,
-        }[verdict] + (f": {reason}." if reason else ".")
+        words = {"yes": "Yes", "no": "No", "unsettled": UNSETTLED}
+        if asked.options is not None:
+            holds, fails = asked.options
+            words |= {"yes": holds[:1].upper() + holds[1:], "no": fails[:1].upper() + fails[1:]}
+        text = words[verdict] + (f": {reason}." if reason else ".")
         direct = DirectAnswer(
             form="verdict",
             text=text,

@@ -24,7 +24,7 @@ from service.answering.sentence_vectors import SentenceVectors
 from service.answering.support import SupportChecker, combined_score
 from service.answering.vocabulary import SUPPORT_VOCABULARY, content_words, stems
 from service.contract import Passage
-from service.question.claims import Claim, OrderClaim
+from service.question.claims import RELATION_WORD, Claim, OrderClaim
 
 Status = Literal["supported", "contradicted", "unsettled"]
 
@@ -213,18 +213,23 @@ def core(claim: Claim) -> str:
 
 
 def claim_words(claim: Claim) -> set[str]:
-    """The claim's content words, stemmed, its framing and the outlets it names left out."""
+    """The claim's content words, stemmed; its framing, the outlets it names and the words
+    asking how reports relate ("consistent with") left out."""
+    return stems(_own_words(claim))
+
+
+def _own_words(claim: Claim) -> set[str]:
     outlet_words = {
         w for o in claim.named or claim.outlets for w in content_words(o, SUPPORT_VOCABULARY)
     }
-    return stems(content_words(core(claim), SUPPORT_VOCABULARY) - _FRAMING - outlet_words)
+    words = content_words(core(claim), SUPPORT_VOCABULARY) - _FRAMING - outlet_words
+    return {w for w in words if not RELATION_WORD.fullmatch(w)}
 
 
 def _unheard(claim: Claim, passages: list[Passage]) -> list[str]:
     """The claim's content words that no passage uses, as the claim writes them."""
     said = stems(content_words(" ".join(_passage_text(p) for p in passages), SUPPORT_VOCABULARY))
-    own = sorted(content_words(core(claim), SUPPORT_VOCABULARY) - _FRAMING)
-    return [w for w in own if not stems([w]) <= said]
+    return [w for w in sorted(_own_words(claim)) if not stems([w]) <= said]
 
 
 def _shared(words: set[str], text: str) -> float:

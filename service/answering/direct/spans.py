@@ -23,7 +23,7 @@ from service.question.kinds import AnswerKind, names_within
 _MONTH = rf"(?:{'|'.join(m[:3] for m in MONTH_NAMES)})[a-z]*\.?"
 _QUALIFIER = (
     r"(?i:(?:(?:more|fewer|less|greater) than|at least|at most|up to|about|around|roughly|"
-    r"nearly|almost|some|over|under|just over|just under)\s+)"
+    r"nearly|almost|approximately|an estimated|as many as|as few as|some|over|under|just over|just under)\s+)"
 )
 _NUMBER_WORD = (
     r"(?i:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"

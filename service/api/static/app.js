@@ -42,22 +42,97 @@ function formatDate(iso) {
     : date.toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" });
 }
 
+function citeButton(turn, n) {
+  const button = el("button", "cite", String(n));
+  button.type = "button";
+  button.dataset.n = String(n);
+  button.setAttribute("aria-label", `Source ${n}`);
+  button.addEventListener("click", () => showSource(turn, n, button));
+  return button;
+}
+
 // Answer text with [n] markers becomes text nodes and citation buttons.
 function renderAnswerText(container, text, turn) {
   container.replaceChildren();
   let last = 0;
   for (const match of text.matchAll(MARKER)) {
     container.append(document.createTextNode(text.slice(last, match.index)));
-    const n = Number(match[1]);
-    const button = el("button", "cite", String(n));
-    button.type = "button";
-    button.dataset.n = String(n);
-    button.setAttribute("aria-label", `Source ${n}`);
-    button.addEventListener("click", () => showSource(turn, n, button));
-    container.append(button);
+    container.append(citeButton(turn, Number(match[1])));
     last = match.index + match[0].length;
   }
   container.append(document.createTextNode(text.slice(last)));
+}
+
+// A text (never parsed for markers) followed by its citation buttons.
+function appendCited(container, text, citations, turn) {
+  container.append(document.createTextNode(text));
+  for (const n of citations || []) container.append(citeButton(turn, n));
+}
+
+// What the stream sends for a sentence: its text, then " [n]" per citation.
+function markedText(sentence) {
+  return sentence.text + (sentence.citations || []).map((n) => ` [${n}]`).join("");
+}
+
+// "No: the articles say the opposite." next to a "No" badge reads "The articles say the opposite."
+function withoutLabel(text, label) {
+  const lead = new RegExp(`^${label}\\s*[:.,]\\s*`);
+  if (!lead.test(text)) return text;
+  const rest = text.replace(lead, "");
+  return rest.charAt(0).toUpperCase() + rest.slice(1);
+}
+
+const VERDICT_LABELS = { yes: "Yes", no: "No", unsettled: "Not settled" };
+const STATUS_LABELS = { supported: "Supported", contradicted: "Contradicted", unsettled: "Not settled" };
+
+// The direct answer above the quotes: the span, verdict or "not said", then the claims checked.
+function renderDirect(turn, direct) {
+  turn.directBox?.remove();
+  turn.direct = direct;
+  const box = el("div", "direct-answer");
+  box.dataset.form = direct.form;
+  const head = el("p", "direct-text");
+  let text = direct.text;
+  if (direct.form === "verdict" && direct.verdict) {
+    box.dataset.verdict = direct.verdict;
+    const label = VERDICT_LABELS[direct.verdict] || direct.verdict;
+    head.append(el("span", "verdict-badge", label), " ");
+    text = withoutLabel(text, label);
+  }
+  appendCited(head, text, direct.citations, turn);
+  box.append(head);
+  if (direct.claims && direct.claims.length) {
+    const list = el("ul", "claims");
+    list.setAttribute("aria-label", "Claims checked");
+    for (const claim of direct.claims) {
+      const item = el("li", "claim");
+      item.dataset.status = claim.status;
+      item.append(el("span", "claim-status", STATUS_LABELS[claim.status] || claim.status));
+      const body = el("span", "claim-body");
+      body.append(el("span", "claim-text", claim.claim));
+      if (claim.outlets && claim.outlets.length) {
+        body.append(" ", el("span", "claim-outlets", `(${claim.outlets.join(", ")})`));
+      }
+      const reason = el("span", "claim-reason");
+      appendCited(reason, claim.reason, claim.citations, turn);
+      body.append(reason);
+      item.append(body);
+      list.append(item);
+    }
+    box.append(list);
+  }
+  turn.answerBox.insertBefore(box, turn.text);
+  turn.directBox = box;
+  turn.text.classList.add("quotes");
+}
+
+// While streaming, the quotes are what follows the direct answer's own text and markers.
+function streamedQuotes(turn) {
+  if (!turn.direct) return turn.raw;
+  const prefix = markedText(turn.direct);
+  if (prefix.startsWith(turn.raw)) return "";
+  if (turn.raw.startsWith(prefix)) return turn.raw.slice(prefix.length).trimStart();
+  return turn.raw;
 }
 
 // The passage with the quoted span wrapped in <mark>, by offsets when they fit, else by search.
@@ -103,6 +178,14 @@ function showSource(turn, n, button) {
     citation,
   );
   $("sources").hidden = false;
+  // A short quote (a figure) may sit far down its passage: scroll the panel (only) to it.
+  const panel = $("sources");
+  panel.scrollTop = 0;
+  const mark = $("source-passage").querySelector("mark");
+  if (mark) {
+    const below = mark.getBoundingClientRect().bottom - panel.getBoundingClientRect().bottom;
+    if (below > 0) panel.scrollTop += below + panel.clientHeight / 3;
+  }
 }
 
 function notice(turn, kind, message) {
@@ -120,7 +203,17 @@ function addTurn(question) {
   wrap.append(el("div", "question", question), answerBox);
   $("conversation").append(wrap);
   wrap.scrollIntoView({ block: "end", behavior: "smooth" });
-  return { wrap, answerBox, text, raw: "", citations: new Map(), passages: new Map(), answer: null };
+  return {
+    wrap,
+    answerBox,
+    text,
+    raw: "",
+    direct: null,
+    directBox: null,
+    citations: new Map(),
+    passages: new Map(),
+    answer: null,
+  };
 }
 
 function addFeedback(turn) {
@@ -170,9 +263,11 @@ async function problemText(response) {
 function handleEvent(turn, name, data) {
   if (name === "passages") {
     for (const p of data.passages) turn.passages.set(p.chunk.id, p);
+  } else if (name === "direct") {
+    renderDirect(turn, data.direct);
   } else if (name === "delta") {
     turn.raw += data.text;
-    renderAnswerText(turn.text, turn.raw, turn);
+    renderAnswerText(turn.text, streamedQuotes(turn), turn);
   } else if (name === "citation") {
     turn.citations.set(data.citation.n, data.citation);
   } else if (name === "answer") {
@@ -181,9 +276,16 @@ function handleEvent(turn, name, data) {
     for (const c of answer.citations) turn.citations.set(c.n, c);
     for (const p of answer.passages) turn.passages.set(p.chunk.id, p);
     if (answer.status === "declined") {
+      turn.directBox?.remove();
       turn.text.replaceChildren();
       notice(turn, "declined", answer.text);
+    } else if (answer.direct) {
+      renderDirect(turn, answer.direct);
+      const quotes = answer.sentences.slice(1).map(markedText).join(" ");
+      renderAnswerText(turn.text, quotes, turn);
     } else {
+      turn.directBox?.remove();
+      turn.text.classList.remove("quotes");
       renderAnswerText(turn.text, answer.text, turn);
     }
     if (answer.standalone_question) {

@@ -31,8 +31,6 @@ def test_questions_answered_by_yes_or_no_are_recognised(question):
         "How many flights did Skyhaven cancel?",
         "Which came first, the Skyhaven strike or Valmora's heat record?",
         "Considering the Courier and the Ledger, which line is longer, the tram or the bus?",
-        "Is the cost review consistent or inconsistent with the vote report?",
-        "Does the Ledger agree with the Courier, or do they differ on the cost?",
     ],
 )
 def test_questions_asking_which_are_not_yes_no(question):
@@ -109,3 +107,16 @@ def test_between_two_reports_each_is_a_side():
     assert asked.relation == "agree"
     assert asked.order is None
     assert [c.outlets for c in asked.claims] == [("Harrowgate Courier",), ("Valley Ledger",)]
+
+
+def test_alternatives_about_how_reports_relate_name_both_answers():
+    asked = split("Is the cost review consistent or inconsistent with the vote report?")
+    assert asked.relation == "agree"
+    assert asked.options == ("consistent", "inconsistent")
+    assert asked.claims[0].text == "the cost review consistent with the vote report"
+    asked = split("Does the Valley Ledger agree with the Harrowgate Courier, or do they differ?")
+    assert asked.options == ("agree", "differ")
+
+
+def test_alternatives_that_are_not_about_relations_stay_unanswered_by_yes_or_no():
+    assert split("Did the tram cost rise, or did it fall?") is None

@@ -145,3 +145,14 @@ def test_a_question_asking_for_no_span_or_verdict_gets_quotes_only(service):
     answer = ask(service, "Why did the Skyhaven pilots go on strike?")
     assert answer.direct is None
     assert answer.sentences[0].citations
+
+
+def test_alternatives_are_answered_with_the_one_that_holds(service):
+    answer = ask(
+        service,
+        "Is the Valley Ledger's number of Eastline tram stops consistent or inconsistent with "
+        "the Harrowgate Courier's?",
+    )
+    assert answer.direct.verdict == "yes"
+    assert answer.text.startswith("Consistent")
+    assert {c.outlets[0] for c in answer.direct.claims} == {"Valley Ledger", "Harrowgate Courier"}
