@@ -18,6 +18,7 @@ first sentence, its evidence is quoted next, the remaining quotes after, numbere
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from itertools import combinations
 
@@ -112,7 +113,8 @@ class DirectAnswerer:
     ) -> Composed:
         numbering = _Numbering()
         focus = frozenset(stems(predicate(parsed.text)))
-        span = find_span(parsed.kind, ranked, parsed.words, passages, focus)  # type: ignore[arg-type]
+        person = bool(re.match(r"^\W*(who|whom|whose)\b", parsed.text, re.IGNORECASE))
+        span = find_span(parsed.kind, ranked, parsed.words, passages, focus, person)  # type: ignore[arg-type]
         missing = unspoken(parsed.text, passages)
         neighbour = span is not None and (
             bool(missing) or outside_window(span.passage, _sentence_of(span, ranked), parsed.dates)
@@ -127,11 +129,12 @@ class DirectAnswerer:
             n = numbering.cite(Quote(span.passage, span.start, span.end, span.text))
             direct = DirectAnswer(form="span", text=span.text, citations=[n])
             first = AnswerSentence(text=span.text, citations=[n])
+            found_in = span.found_in or span.passage
             holder = next(
                 (
                     r
                     for r in ranked
-                    if r.passage.id == span.passage.id and r.start == span.sentence_start
+                    if r.passage.id == found_in.id and r.start == span.sentence_start
                 ),
                 None,
             )
@@ -255,7 +258,7 @@ def _sentence_of(span: Span, ranked: list[Ranked]) -> str:
         (
             r.text
             for r in ranked
-            if r.passage.id == span.passage.id and r.start == span.sentence_start
+            if r.passage.id == (span.found_in or span.passage).id and r.start == span.sentence_start
         ),
         span.text,
     )

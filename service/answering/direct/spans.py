@@ -23,7 +23,8 @@ from service.question.kinds import AnswerKind, names_within
 _MONTH = rf"(?:{'|'.join(m[:3] for m in MONTH_NAMES)})[a-z]*\.?"
 _QUALIFIER = (
     r"(?i:(?:(?:more|fewer|less|greater) than|at least|at most|up to|about|around|roughly|"
-    r"nearly|almost|approximately|an estimated|as many as|as few as|some|over|under|just over|just under)\s+)"
+    r"nearly|almost|approximately|an estimated|as many as|as few as|some|over|under|"
+    r"just over|just under)\s+)"
 )
 _NUMBER_WORD = (
     r"(?i:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
@@ -48,6 +49,7 @@ _UNIT_STOP = frozenset(
     "a an the and or of on in at to for from by with as is was were be been that this it its "
     "their his her than after before since when while who which".split()
 )
+PERSON_WEIGHT = 0.05
 NAME_SHARE_WEIGHT = 0.05
 """What each further retrieved passage mentioning a name adds to its sentence's score."""
 UNIT_MATCH_WEIGHT = 0.1
@@ -69,7 +71,10 @@ class Span:
     """Offset in the article body."""
     end: int
     sentence_start: int
+    """Where the sentence it was found in starts and ends, in ``found_in``'s article."""
     sentence_end: int
+    found_in: Passage | None = None
+    """The passage of that sentence, when the span is cited elsewhere (a name in full)."""
 
 
 @dataclass(frozen=True)
@@ -89,14 +94,17 @@ def find_span(
     asked: frozenset[str],
     passages: Sequence[Passage],
     focus: frozenset[str] = frozenset(),
+    person: bool = False,
     depth: int = 3,
 ) -> Span | None:
     """The answer span of ``kind`` from the first ``depth`` ``ranked`` sentences, that the
     question (``asked``: its case-folded words) does not already give. Each span scores its
     sentence's score; a name gains for every further passage mentioning it, a figure when it
-    counts what the question counts ("how many goals": "31 goals")."""
+    counts what the question counts ("how many goals": "31 goals"). A name is given in full
+    where the passages write it so ("Bankman-Fried" is cited where they say "Sam
+    Bankman-Fried"); ``person`` (a who-question) prefers names written as a person's."""
     names = names_within(r.text for r in ranked) if kind == "name" else frozenset()
-    shares = _name_shares(passages) if kind == "name" else Counter()
+    full = _full_names(passages, asked) if kind == "name" else {}
     counted = stems(asked)
     best: tuple[float, Span] | None = None
     for sentence in ranked[:depth]:
@@ -109,7 +117,10 @@ def find_span(
             near = _near(sentence.text, start, end, focus)
             score = sentence.score + predicate + near - ORDER_PENALTY * position
             if kind == "name":
-                score += NAME_SHARE_WEIGHT * max(0, shares[text] - 1)
+                shown = full.get(text, [])
+                score += NAME_SHARE_WEIGHT * max(0, _mentions(text, passages) - 1)
+                if person and _personal(shown[0].text if shown else text):
+                    score += PERSON_WEIGHT
             elif kind == "quantity" and stems(re.findall(r"[a-z]+", text.lower())) & counted:
                 score += UNIT_MATCH_WEIGHT
             span = Span(
@@ -122,7 +133,25 @@ def find_span(
             )
             if best is None or score > best[0]:
                 best = (score, span)
-    return best[1] if best else None
+    if best is None:
+        return None
+    span = best[1]
+    places = full.get(span.text, []) if kind == "name" else []
+    article = span.passage.chunk.article_id
+    longer = next((p for p in places if p.passage.chunk.article_id == article), None) or (
+        places[0] if places else None
+    )
+    if longer is not None:
+        return Span(
+            longer.text,
+            longer.passage,
+            longer.start,
+            longer.end,
+            span.sentence_start,
+            span.sentence_end,
+            span.passage,
+        )
+    return span
 
 
 def _spans(kind: AnswerKind, sentence: str, names: frozenset[str]) -> list[tuple[int, int]]:
@@ -138,7 +167,7 @@ def _spans(kind: AnswerKind, sentence: str, names: frozenset[str]) -> list[tuple
             if len(words) == 1:
                 continue
             start += len(words[0]) + 1
-        text = sentence[start:end].rstrip(".’'")
+        text = re.sub(r"[’']s$", "", sentence[start:end].rstrip(".")).rstrip("’'")
         text = re.sub(r"(?:\s+(?:of|de|la|van|von|the|and|&))+$", "", text)
         if text and not _calendar(text):
             found.append((start, start + len(text)))
@@ -175,9 +204,35 @@ def _calendar(text: str) -> bool:
     return bool(_TIME.fullmatch(text))
 
 
-def _name_shares(passages: Sequence[Passage]) -> Counter[str]:
-    """In how many retrieved passages each capitalised phrase appears."""
-    counts: Counter[str] = Counter()
+def _mentions(name: str, passages: Sequence[Passage]) -> int:
+    """In how many retrieved passages ``name`` appears as a whole word."""
+    pattern = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])")
+    return sum(1 for p in passages if pattern.search(p.chunk.text))
+
+
+def _full_names(passages: Sequence[Passage], asked: frozenset[str]) -> dict[str, list[Span]]:
+    """For each last word or words of a longer name the passages use ("Bankman-Fried" of
+    "Sam Bankman-Fried"), the places the fuller name most often used is written; names the
+    question gives are left out."""
+    seen: Counter[tuple[str, str]] = Counter()
+    where: dict[str, list[Span]] = {}
     for passage in passages:
-        counts.update(set(_NAME.findall(passage.chunk.text)))
-    return counts
+        for match in _NAME.finditer(passage.chunk.text):
+            words = re.sub(r"[’']s$", "", match.group()).split()
+            if len(words) < 2 or _given(" ".join(words), asked) or _calendar(words[0]):
+                continue
+            name = " ".join(words)
+            offset = passage.chunk.start + match.start()
+            where.setdefault(name, []).append(Span(name, passage, offset, offset + len(name), 0, 0))
+            for cut in range(1, len(words)):
+                seen[(" ".join(words[cut:]), name)] += 1
+    fullest: dict[str, list[Span]] = {}
+    for (tail, name), _ in seen.most_common():
+        fullest.setdefault(tail, where[name])
+    return fullest
+
+
+def _personal(name: str) -> bool:
+    """Written as a person's name: two or more words, none of them all capitals."""
+    words = name.split()
+    return len(words) >= 2 and not any(w.isupper() and len(w) > 1 for w in words)
