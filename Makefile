@@ -39,6 +39,7 @@ test: install browser
 	$(BIN)/pytest
 
 eval-gate: install
+	$(BIN)/newsdesk eval --dataset dev --out eval-runs/dev --check evals/thresholds-dev.json
 	$(BIN)/newsdesk eval --dataset multihop --limit 300 --seed 13 --out eval-runs/ci \
 	  --check evals/thresholds.json
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Literal
 
@@ -94,6 +94,9 @@ class Claim:
     named: tuple[str, ...] = ()
     """Every outlet its clause names, ``outlets`` among them ("both A and B say X" makes a
     claim about A naming B too): what is left out when comparing it with the articles."""
+    describes: bool = False
+    """It names a report or event the question compares ("the Kestrel story" in "Was the
+    Kestrel story published before...?") rather than stating a fact of its own."""
 
 
 @dataclass(frozen=True)
@@ -138,7 +141,7 @@ def split_claims(question: str, outlets: Sequence[OutletMention] = ()) -> YesNo 
         return None
     if options is not None:
         text = options.text.strip(" ,")
-    order, clauses, main = _order(text)
+    order, clauses, main, sides = _order(text)
     asked = (_clauses(main) or [main])[0]
     relation = _relation(_ASIDE.sub("", asked))
     if options is not None and relation is None:
@@ -147,7 +150,8 @@ def split_claims(question: str, outlets: Sequence[OutletMention] = ()) -> YesNo 
         clauses = [c for c in clauses if c != asked]
     claims: list[Claim] = []
     for clause in clauses:
-        claims.extend(_distribute(clause, outlets, every=relation is not None and clause == asked))
+        relating = relation is not None and clause == asked
+        claims.extend(_distribute(clause, outlets, relating, clause in sides or relating))
     if order is not None:
         order = OrderClaim(_bind(order.earlier.text, outlets), _bind(order.later.text, outlets))
     return YesNo(
@@ -202,11 +206,12 @@ def _relation(text: str) -> Relation | None:
     return relation
 
 
-def _order(text: str) -> tuple[OrderClaim | None, list[str], str]:
+def _order(text: str) -> tuple[OrderClaim | None, list[str], str, set[str]]:
     """The order claim (if the question sets one report or event before another), the
-    clauses left to judge as content, and the main clause (where the question asks its
-    relation). "After A, did B...?" puts A first; "Was A before B?" too; "Did A come after
-    B?" puts B first. "Between A and B, ..." orders nothing."""
+    clauses left to judge as content, the main clause (where the question asks its
+    relation) and the clauses among them that name a report or event being compared.
+    "After A, did B...?" puts A first; "Was A before B?" too; "Did A come after B?" puts B
+    first. "Between A and B, ..." orders nothing."""
     opener = _OPENER.match(text)
     joint = _MAIN_CLAUSE.search(text)
     two_sides = bool(joint and _TWO_REPORTS.search(text[: joint.start()]))
@@ -222,21 +227,21 @@ def _order(text: str) -> tuple[OrderClaim | None, list[str], str]:
                 lead,
             )
         )
-        return OrderClaim(Claim(earlier), Claim(later)), [lead, *_clauses(main)], main
+        return OrderClaim(Claim(earlier), Claim(later)), [lead, *_clauses(main)], main, {lead}
     if opener and joint:
         lead, main = text[opener.end() : joint.start()], text[joint.end() :]
         sides = _TWO_REPORTS.split(lead.strip(), maxsplit=1)
-        return None, [*sides, *_clauses(main)], main
+        return None, [*sides, *_clauses(main)], main, set(sides)
     body = _strip_frame(text)
     match = _ORDER.search(body)
     if match is None:
-        return None, _clauses(body), body
+        return None, _clauses(body), body, set()
     left, right = body[: match.start()].strip(), body[match.end() :].strip()
     if _words(left) < 2 or _words(right) < 2 or _DATED.match(right):
-        return None, _clauses(body), body
+        return None, _clauses(body), body, set()
     word = match.group("word").lower()
     earlier, later = (right, left) if word in ("after", "later than", "since") else (left, right)
-    return OrderClaim(Claim(earlier), Claim(later)), [left, right], body
+    return OrderClaim(Claim(earlier), Claim(later)), [left, right], body, {left, right}
 
 
 def _clauses(text: str) -> list[str]:
@@ -247,13 +252,15 @@ def _strip_frame(text: str) -> str:
     return _FRAME.sub("", text.strip(), count=1).strip()
 
 
-def _distribute(clause: str, outlets: Sequence[OutletMention], every: bool = False) -> list[Claim]:
+def _distribute(
+    clause: str, outlets: Sequence[OutletMention], every: bool = False, describes: bool = False
+) -> list[Claim]:
     """A clause naming outlets side by side ("Did both A and B say X?", "Do the A and B
     articles...") claims X of each; one naming them apart ("A says X about B's report") is a
     claim about its first, its subject, unless it asks how they relate (``every``: "Is A's
     report consistent with B's?")."""
     text = _strip_frame(clause)
-    claim = _bind(text, outlets)
+    claim = replace(_bind(text, outlets), describes=describes)
     if len(claim.outlets) < 2:
         return [claim]
     folded = text.casefold()
@@ -266,8 +273,8 @@ def _distribute(clause: str, outlets: Sequence[OutletMention], every: bool = Fal
         for (start, mention), (following, _) in pairwise(named)
     ]
     if every or all(_SIDE_BY_SIDE.fullmatch(gap) for gap in between):
-        return [Claim(claim.text, (source,), claim.outlets) for source in claim.outlets]
-    return [Claim(claim.text, claim.outlets[:1], claim.outlets)]
+        return [replace(claim, outlets=(source,), named=claim.outlets) for source in claim.outlets]
+    return [replace(claim, outlets=claim.outlets[:1], named=claim.outlets)]
 
 
 def _bind(clause: str, outlets: Sequence[OutletMention]) -> Claim:

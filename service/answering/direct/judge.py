@@ -29,21 +29,27 @@ from service.question.claims import RELATION_WORD, Claim, OrderClaim
 Status = Literal["supported", "contradicted", "unsettled"]
 
 SUPPORTED = 0.48
-"""A claim is supported when its best sentence scores this (similarity and word overlap, as
-``support.combined_score``). Below the citation check's 0.56 because a question paraphrases
-what it asks about, while an answer sentence quotes; calibration in ``evals/README.md``."""
+"""A claim of a long, paraphrasing question is supported when its best sentence scores this
+(similarity and word overlap, as ``support.combined_score``): the highest bar that 90% of
+MultiHop-RAG claims pass against their own article (``python -m evals.claim_calibration``)."""
+SUPPORTED_LITERALLY = 0.72
+"""The bar for a claim read literally (a short question): nearly the sentence's own words.
+On the dev set's hand-written claims over examples/, claims an article states scored 0.74 to
+0.85, and claims merely on its topic ("Did the pilots accept the pay offer?" against the
+strike report) 0.67 to 0.71: similarity and shared words cannot tell those apart lower down,
+so below this bar the answer is "the articles do not settle it" (evals/README.md)."""
 ABOUT = 0.4
 """A sentence scoring this on its own words is about the claim: a contradiction in it counts,
 if it is also within ``MARGIN`` of the best-supported sentence."""
 MARGIN = 0.1
 COMPARABLE_WORDS = 8
 """A claim read ``literally`` (from a short question) of at most this many content words is
-held word for word: a figure, direction or negation of a sentence about it can contradict it,
-and a word of it that no article found uses ("oxygen") means they do not say it. A longer
+held word for word: a figure, direction or negation of a sentence about it can contradict
+it. A longer
 claim, or any claim of a long question, summarises and paraphrases ("the article suggests A,
 noting B"): it is only ever supported or unsettled. Measured on 400 MultiHop-RAG yes/no
-questions (long, paraphrasing): sign-based contradictions were as often wrong as right, and
-three claims in four had a word of their own no article used (evals/README.md)."""
+questions (long, paraphrasing): sign-based contradictions were as often wrong as right
+(evals/README.md)."""
 NEGATION_OVERLAP = 0.4
 """A negation contradicts only in a sentence holding this share of the claim's own words:
 "too hot for liquid water" answers "cool enough for liquid water", while a negated sentence
@@ -116,6 +122,7 @@ class ClaimJudge:
         if not ranked:
             return Finding(claim, "unsettled", "no sentence of the articles is about it", [])
         best = ranked[0]
+        literally = literally and not claim.describes
         comparable = literally and len(words) <= COMPARABLE_WORDS
         for sentence in sorted(ranked, key=lambda s: -s.about) if comparable else []:
             if sentence.about < ABOUT or sentence.support < best.support - MARGIN:
@@ -124,11 +131,7 @@ class ClaimJudge:
             found = disagreement(core(claim), sentence.text, negation=own_words)
             if found is not None:
                 return Finding(claim, "contradicted", found.reason, [sentence])
-        unheard = _unheard(claim, passages) if comparable else []
-        if unheard:
-            named = ", ".join(f"“{w}”" for w in unheard)
-            return Finding(claim, "unsettled", f"no article found mentions {named}", [best])
-        if best.support >= SUPPORTED:
+        if best.support >= (SUPPORTED_LITERALLY if literally else SUPPORTED):
             return Finding(claim, "supported", "an article says so", [best])
         return Finding(claim, "unsettled", "no sentence of the articles says so", [best])
 
@@ -224,12 +227,6 @@ def _own_words(claim: Claim) -> set[str]:
     }
     words = content_words(core(claim), SUPPORT_VOCABULARY) - _FRAMING - outlet_words
     return {w for w in words if not RELATION_WORD.fullmatch(w)}
-
-
-def _unheard(claim: Claim, passages: list[Passage]) -> list[str]:
-    """The claim's content words that no passage uses, as the claim writes them."""
-    said = stems(content_words(" ".join(_passage_text(p) for p in passages), SUPPORT_VOCABULARY))
-    return [w for w in sorted(_own_words(claim)) if not stems([w]) <= said]
 
 
 def _shared(words: set[str], text: str) -> float:

@@ -114,7 +114,7 @@ def find_span(
             text = sentence.text[start:end]
             if _given(text, asked):
                 continue
-            near = _near(sentence.text, start, end, focus)
+            near = _near(sentence.text, start, end, focus, after=kind == "name")
             score = sentence.score + predicate + near - ORDER_PENALTY * position
             if kind == "name":
                 shown = full.get(text, [])
@@ -174,14 +174,17 @@ def _spans(kind: AnswerKind, sentence: str, names: frozenset[str]) -> list[tuple
     return found
 
 
-def _near(sentence: str, start: int, end: int, focus: frozenset[str]) -> float:
+def _near(sentence: str, start: int, end: int, focus: frozenset[str], after: bool = True) -> float:
     """What the asked words right next to a span add: in "Chief executive Ilse Marven said",
-    the name follows what "Who is the chief executive?" asks for."""
+    the name follows what "Who is the chief executive?" asks for; a figure follows what it
+    measures ("a pay rise of 6 percent"), so for figures only the words before count
+    (``after`` False: in "Ferreira, 24, scored 31 goals", "goals" is not the age's)."""
     if not focus:
         return 0.0
-    before = re.findall(r"[\w’'-]+", sentence[:start].lower())[-NEAR_WORDS:]
-    after = re.findall(r"[\w’'-]+", sentence[end:].lower())[:NEAR_WORDS]
-    return NEAR_WEIGHT * len(stems(before + after) & focus) / len(focus)
+    words = re.findall(r"[\w’'-]+", sentence[:start].lower())[-NEAR_WORDS:]
+    if after:
+        words += re.findall(r"[\w’'-]+", sentence[end:].lower())[:NEAR_WORDS]
+    return NEAR_WEIGHT * len(stems(words) & focus) / len(focus)
 
 
 def _trim_unit(sentence: str, start: int, end: int) -> tuple[int, int]:

@@ -124,11 +124,20 @@ def test_a_negated_claim_gives_no(service):
     assert any("lack combat experience" in q for q in quotes(answer, answer.direct.citations))
 
 
-def test_a_claim_nothing_supports_is_left_unsettled(service):
-    answer = ask(service, "Did the astronomers find oxygen on Meridian-4b?")
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Did the astronomers find oxygen on Meridian-4b?",
+        # The strike report is on the topic, but says nothing of the pilots' answer.
+        "Did the Skyhaven pilots accept the pay offer?",
+    ],
+)
+def test_a_claim_nothing_states_is_left_unsettled_with_the_closest_evidence(service, question):
+    answer = ask(service, question)
     assert answer.direct.verdict == "unsettled"
     assert answer.text.startswith("The articles do not settle it")
-    assert "oxygen" in answer.direct.claims[0].reason
+    (claim,) = answer.direct.claims
+    assert claim.status == "unsettled" and claim.citations
 
 
 def test_publication_dates_decide_an_order_claim(service):
