@@ -28,15 +28,10 @@ import random
 import numpy as np
 
 from evals.datasets import load_multihop
-from evals.runner import index_key
-from evals.settings import EvalSettings
-from ingest.embedding import get_embedder
-from ingest.index.store import NewsIndex
+from evals.runner import open_cached
 from service.answering.direct.judge import ClaimJudge
-from service.answering.service import AnswerService
 from service.contract import Filters
 from service.question.claims import Claim
-from service.settings import Settings
 
 OWN_PASS = 0.90
 
@@ -61,16 +56,8 @@ def main() -> None:
     ]
     questions = random.Random(args.seed).sample(pool, min(args.limit, len(pool)))
 
-    base = Settings(_env_file=None)
-    embedder = get_embedder(base)
-    key = index_key(dataset, base, embedder.fingerprint)
-    settings = base.model_copy(
-        update={"data_dir": EvalSettings().index_cache / key, "collection_prefix": "eval"}
-    )
-    index = NewsIndex(settings, embedder.fingerprint, embedder.dimension)
-    if index.counts()["articles"] < len(dataset.articles):
-        raise SystemExit("build the eval index first: newsdesk eval --dataset multihop --limit 1")
-    service = AnswerService(settings, index, embedder)
+    service = open_cached(dataset)
+    settings = service.settings
     judge = ClaimJudge(service.vectors)
 
     own: list[float] = []

@@ -39,15 +39,10 @@ from pathlib import Path
 import numpy as np
 
 from evals.datasets import load_multihop
-from evals.runner import index_key
-from evals.settings import EvalSettings
-from ingest.embedding import get_embedder
-from ingest.index.store import NewsIndex
+from evals.runner import open_cached
 from service.answering.declines import Declines, Evidence
-from service.answering.service import AnswerService
 from service.contract import AskRequest
 from service.question.kinds import AnswerKind
-from service.settings import Settings
 
 OFF_TOPIC = Path(__file__).parent / "off_topic_questions.txt"
 
@@ -67,16 +62,8 @@ def main() -> None:
     pool = [q for q in dataset.questions if q.id not in gated]
     questions = random.Random(args.seed).sample(pool, min(args.limit, len(pool)))
 
-    base = Settings(_env_file=None)
-    embedder = get_embedder(base)
-    key = index_key(dataset, base, embedder.fingerprint)
-    settings = base.model_copy(
-        update={"data_dir": EvalSettings().index_cache / key, "collection_prefix": "eval"}
-    )
-    index = NewsIndex(settings, embedder.fingerprint, embedder.dimension)
-    if index.counts()["articles"] < len(dataset.articles):
-        raise SystemExit("build the eval index first: newsdesk eval --dataset multihop --limit 1")
-    service = AnswerService(settings, index, embedder)
+    service = open_cached(dataset)
+    settings = service.settings
 
     def measure(question: str, as_of: date | None = None) -> Measured:
         request = AskRequest(question=question, as_of=as_of)

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from filelock import FileLock
 from pydantic import BaseModel, Field
@@ -46,6 +47,9 @@ from service.contract import Answer, Passage, StageTimings
 from service.conversations.followups import rewrite_followup
 from service.conversations.store import Turn
 from service.settings import Settings
+
+if TYPE_CHECKING:
+    from service.answering.service import AnswerService
 
 INDEX_CODE_ROOTS = (chunking, schema)
 """The modules that decide what the index holds (chunk boundaries, embedded text, metadata),
@@ -123,6 +127,27 @@ def index_key(dataset: Dataset, settings: Settings, model_fingerprint: str) -> s
     }
     blob = json.dumps(parts, sort_keys=True, default=str).encode()
     return f"{dataset.name}-{hashlib.sha256(blob).hexdigest()[:16]}"
+
+
+def open_cached(dataset: Dataset) -> AnswerService:
+    """The service over the dataset's cached eval index, for scripts that measure one stage
+    on it (the calibrations); the index must have been built by a run."""
+    from ingest.embedding import get_embedder
+    from ingest.index.store import NewsIndex
+    from service.answering.service import AnswerService
+
+    base = Settings(_env_file=None)
+    embedder = get_embedder(base)
+    key = index_key(dataset, base, embedder.fingerprint)
+    settings = base.model_copy(
+        update={"data_dir": EvalSettings().index_cache / key, "collection_prefix": "eval"}
+    )
+    index = NewsIndex(settings, embedder.fingerprint, embedder.dimension)
+    if index.counts()["articles"] < len(dataset.articles):
+        raise SystemExit(
+            f"build the eval index first: newsdesk eval --dataset {dataset.name} --limit 1"
+        )
+    return AnswerService(settings, index, embedder)
 
 
 def _passages(retrieved: list[Passage]) -> list[RetrievedPassage]:
