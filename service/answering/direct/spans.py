@@ -33,7 +33,8 @@ _NUMBER_WORD = (
 _MAGNITUDE = r"(?:\s+(?:thousand|million|billion|trillion))?"
 _UNIT = r"(?:\s*(?:%|percent|per cent|percentage points?|points?)|(?:[\s-][a-z][\w-]*))?"
 _QUANTITY = re.compile(
-    rf"(?:{_QUALIFIER})?(?:[$€£]\s?)?(?:\d+(?:[.,]\d+)*|\b{_NUMBER_WORD}\b){_MAGNITUDE}{_UNIT}"
+    rf"(?:{_QUALIFIER})?(?:[$€£]\s?)?(?:\d+(?:[.,]\d+)*(?:\s+to\s+\d+(?!\d)|[-–]\d+(?![\d.,]))?|\b{_NUMBER_WORD}\b)"
+    rf"{_MAGNITUDE}{_UNIT}"
 )
 _TIME = re.compile(
     rf"\b(?:(?:early|late|mid|the (?:spring|summer|autumn|fall|winter|end|start) of)\s+)?"
