@@ -25,6 +25,11 @@ class SentenceVectors:
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
+    def holds(self, text: str) -> bool:
+        """Whether ``text`` is embedded already (it costs nothing to use)."""
+        with self._lock:
+            return text in self._cache
+
     def embed(self, texts: list[str]) -> np.ndarray:
         """One vector per text, in order; only texts not cached are embedded, in one batch."""
         wanted = list(dict.fromkeys(texts))

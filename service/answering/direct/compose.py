@@ -147,6 +147,8 @@ class DirectAnswerer:
         self, asked: YesNo, ranked: list[Ranked], quoted: list[Ranked], passages: list[Passage]
     ) -> Composed:
         closest = [Sentence(r.passage, r.start, r.end, r.text) for r in ranked[:CLOSEST]]
+        sides = [asked.order.earlier, asked.order.later] if asked.order else []
+        self.judge.prepare([*asked.claims, *sides])
         literally = len(asked.text.split()) <= SHORT_QUESTION_WORDS
         findings = [
             self.judge.content(claim, passages, closest, literally) for claim in asked.claims

@@ -56,6 +56,7 @@ NEGATION_OVERLAP = 0.4
 that merely resembles "found methane" does not answer it."""
 SHORTLIST = 6
 CLOSEST = 4
+NEW_SENTENCES = 0
 MIN_CORE_CHARS = 12
 _ATTRIBUTION = re.compile(
     r"^(?:(?:both|all|each|the|an?|another|one|two|and)\b|[\s'’\",&])*"
@@ -102,6 +103,10 @@ class Finding:
 class ClaimJudge:
     def __init__(self, vectors: SentenceVectors):
         self.vectors = vectors
+
+    def prepare(self, claims: Sequence[Claim]) -> None:
+        """Embeds every claim in one model call (one per claim would cost several)."""
+        self.vectors.embed([core(c) for c in claims])
 
     def content(
         self,
@@ -168,9 +173,12 @@ class ClaimJudge:
     def rank(
         self, claim: Claim, pool: list[Passage], closest: Sequence[Sentence] = ()
     ) -> list[Sentence]:
-        """The pool's sentences scored against the claim, best supported first. Only the
-        ``SHORTLIST`` sharing most words with it, and the ``closest`` from the pool, are
-        embedded."""
+        """The pool's sentences scored against the claim, best supported first: the
+        ``SHORTLIST`` sharing most words with it and the ``closest`` from the pool. Of the
+        shortlist, only ``NEW_SENTENCES`` not already embedded for this question (by the
+        extractive answerer, through the shared cache) are embedded: the claims come from the
+        question, so the sentences that bear on them are among those it embedded, and each
+        further sentence costs a model call per claim."""
         words = claim_words(claim)
         if not words:
             return []
@@ -184,7 +192,14 @@ class ClaimJudge:
             return []
         in_pool = {p.id for p in pool}
         shortlist = sorted(spans, key=lambda s: (-_shared(words, s.text), s.passage.rank, s.start))
-        chosen = {(s.passage.id, s.start): s for s in shortlist[:SHORTLIST]}
+        fresh = 0
+        chosen: dict[tuple[str, int], Sentence] = {}
+        for s in shortlist[:SHORTLIST]:
+            if not self.vectors.holds(s.text):
+                if fresh >= NEW_SENTENCES:
+                    continue
+                fresh += 1
+            chosen[(s.passage.id, s.start)] = s
         for s in closest:
             if s.passage.id in in_pool and len(chosen) < SHORTLIST + CLOSEST:
                 chosen.setdefault((s.passage.id, s.start), s)
