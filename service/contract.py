@@ -150,10 +150,11 @@ class ClaimCheck(BaseModel):
 class DirectAnswer(BaseModel):
     """The answer itself, shown before the quotes that prove it."""
 
-    form: Literal["span", "verdict", "not_said"] = Field(
+    form: Literal["span", "verdict", "choice", "not_said"] = Field(
         description="'span': the name, figure or date asked for, quoted from an article; "
-        "'verdict': yes, no or unsettled, decided from the claims; 'not_said': the articles "
-        "hold no answer of the asked kind (the quotes are context)."
+        "'verdict': yes, no or unsettled, decided from the claims; 'choice': which of the two "
+        "reports or events the question names came first (or last), by publication date; "
+        "'not_said': the articles hold no answer of the asked kind (the quotes are context)."
     )
     text: str = Field(description="As shown, without markers.")
     citations: list[int] = Field(default_factory=list)

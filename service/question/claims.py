@@ -75,6 +75,11 @@ _WORD_PAIR = re.compile(
     re.IGNORECASE,
 )
 _OR_CLAUSE = re.compile(rf",?\s+or\s+(?:{_AUXILIARY})\s", re.IGNORECASE)
+_WHICH_FIRST = re.compile(
+    r"^\W*which\b[^,?]*?\b(?P<when>first|earlier|sooner|later|last|more recently)(?![\w-])[^,?]*,"
+    r"\s*(?P<a>.+?)\s+or\s+(?P<b>[^?]+)\??$",
+    re.IGNORECASE,
+)
 _NEGATED_RELATION = re.compile(r"\b(no|not|never|without)\s+(\w+\s+)?$", re.IGNORECASE)
 _ALTERNATIVE = re.compile(
     rf"\bor\s+(not|in\w+|dis\w+|different\w*|chang\w*|the same)\b|,?\s+or\s+(?:{_AUXILIARY})\s",
@@ -118,6 +123,26 @@ class YesNo:
     options: tuple[str, str] | None = None
     """For a question offering alternatives ("consistent or inconsistent?"), the word that
     answers it when its relation holds, and the word when it does not."""
+
+
+@dataclass(frozen=True)
+class OrderChoice:
+    """ "Which came first, A or B?": two reports or events, and whether the earlier is asked."""
+
+    sides: tuple[Claim, Claim]
+    earlier: bool = True
+
+
+def order_choice(question: str, outlets: Sequence[OutletMention] = ()) -> OrderChoice | None:
+    """The two sides of a question asking which of them came first (or last), or None."""
+    match = _WHICH_FIRST.match(question.strip())
+    if match is None:
+        return None
+    first, second = match.group("a").strip(" ,"), match.group("b").strip(" ,?")
+    if _words(first) < 2 or _words(second) < 2:
+        return None
+    earlier = match.group("when").lower() in ("first", "earlier", "sooner")
+    return OrderChoice((_bind(first, outlets), _bind(second, outlets)), earlier)
 
 
 def is_yes_no(question: str, alternatives: bool = False) -> bool:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from service.question.claims import YesNo, split_claims
+from service.question.claims import OrderChoice, YesNo, order_choice, split_claims
 from service.question.dates import DateWindow, find_dates
 from service.question.kinds import AnswerKind, asked_words, wanted_kind
 from service.question.names import names_in
@@ -42,6 +42,8 @@ class ParsedQuestion:
     """The publication windows it names, for retrieval."""
     yes_no: YesNo | None = None
     """The claims of a yes/no question (None for any other), judged by the direct answer."""
+    order_choice: OrderChoice | None = None
+    """The two sides of "Which came first, A or B?", decided by publication dates."""
 
     @property
     def sources(self) -> list[str]:
@@ -77,4 +79,5 @@ def parse_question(
         outlets=mentions if metadata else [],
         dates=find_dates(question, as_of or datetime.now(UTC).date()) if metadata else [],
         yes_no=split_claims(question, mentions),
+        order_choice=order_choice(question, mentions),
     )

@@ -36,7 +36,7 @@ from service.answering.direct.spans import Ranked, Span, find_span
 from service.answering.sentence_vectors import SentenceVectors
 from service.answering.vocabulary import stems
 from service.contract import AnswerSentence, Citation, ClaimCheck, DirectAnswer, Passage
-from service.question.claims import YesNo
+from service.question.claims import OrderChoice, OrderClaim, YesNo
 from service.question.parsed import ParsedQuestion
 
 SAME_STATEMENT = 0.8
@@ -98,6 +98,8 @@ class DirectAnswerer:
         verdict (then the quotes are the answer). ``ranked``: every sentence the extractive
         answerer scored, best first, where spans and claim evidence are looked for;
         ``quoted``: the ones it chose to quote, shown after the direct answer's evidence."""
+        if parsed.order_choice is not None:
+            return self._choice(parsed.order_choice, quoted, passages)
         if parsed.yes_no is not None:
             return self._verdict(parsed.yes_no, ranked, quoted, passages)
         if parsed.kind is not None:
@@ -142,6 +144,33 @@ class DirectAnswerer:
                 _quote(r) for r in quoted if r is not holder
             ]
         return Composed(direct, [first, *self._quoted(quotes, numbering)], numbering.citations)
+
+    def _choice(
+        self, asked: OrderChoice, quoted: list[Ranked], passages: list[Passage]
+    ) -> Composed:
+        """The side published first (or last), with both articles' sentences as evidence."""
+        first, second = asked.sides
+        self.judge.prepare([first, second])
+        found = self.judge.order(OrderClaim(first, second), passages)
+        numbering = _Numbering()
+        if found is None or found.status == "unsettled":
+            reason = found.reason if found else "both are in one article"
+            text = f"{UNSETTLED}: {reason}."
+            direct = DirectAnswer(form="choice", text=text)
+            first_sentence = AnswerSentence(text=text)
+            evidence: list[AnswerSentence] = []
+        else:
+            markers = [numbering.cite(_quote(s)) for s in found.evidence]
+            before = found.status == "supported"
+            chosen = first if before == asked.earlier else second
+            text = f"{chosen.text[:1].upper()}{chosen.text[1:]}: {found.reason}."
+            direct = DirectAnswer(form="choice", text=text, citations=markers)
+            first_sentence = AnswerSentence(text=text, citations=markers)
+            evidence = [AnswerSentence(text=c.quote, citations=[c.n]) for c in numbering.citations]
+        rest = self._quoted(
+            [_quote(r) for r in quoted], numbering, room=self.max_sentences - len(evidence)
+        )
+        return Composed(direct, [first_sentence, *evidence, *rest], numbering.citations)
 
     def _verdict(
         self, asked: YesNo, ranked: list[Ranked], quoted: list[Ranked], passages: list[Passage]

@@ -120,3 +120,18 @@ def test_alternatives_about_how_reports_relate_name_both_answers():
 
 def test_alternatives_that_are_not_about_relations_stay_unanswered_by_yes_or_no():
     assert split("Did the tram cost rise, or did it fall?") is None
+
+
+def test_which_came_first_names_its_two_sides():
+    from service.question.claims import order_choice
+
+    asked = order_choice("Which came first, the Skyhaven pilots' strike or Valmora's heat record?")
+    assert [s.text for s in asked.sides] == ["the Skyhaven pilots' strike", "Valmora's heat record"]
+    assert asked.earlier
+    assert not order_choice(
+        "Which was published later, the Courier's story or the Ledger's?"
+    ).earlier
+    assert (
+        order_choice("Which firm had first-quarter sales, Kestrel Semiconductor or Norrvik?")
+        is None
+    )

@@ -165,3 +165,16 @@ def test_alternatives_are_answered_with_the_one_that_holds(service):
     assert answer.direct.verdict == "yes"
     assert answer.text.startswith("Consistent")
     assert {c.outlets[0] for c in answer.direct.claims} == {"Valley Ledger", "Harrowgate Courier"}
+
+
+def test_which_came_first_is_answered_by_publication_dates(service):
+    answer = ask(service, "Which came first, the Skyhaven pilots' strike or Valmora's heat record?")
+    assert answer.direct.form == "choice"
+    assert answer.text.startswith("The Skyhaven pilots' strike")
+    assert "2024-06-11" in answer.direct.text and "2024-07-19" in answer.direct.text
+    sources = {answer.citations[n - 1].title for n in answer.direct.citations}
+    assert len(sources) == 2
+    later = ask(
+        service, "Which was published later, the Norrvik earnings story or the Kestrel one?"
+    )
+    assert later.text.startswith("The Norrvik earnings story")
