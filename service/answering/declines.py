@@ -111,11 +111,11 @@ class Declines:
         """Rules 1 and 2: an outlet the question relies on, or a name no article mentions
         (``absent_names`` looks them up, only when that rule is on)."""
         if self.settings.decline_unknown_outlets and parsed.unknown_outlets:
-            return UNKNOWN_OUTLET.message.format(outlets=_listed(parsed.unknown_outlets))
+            return UNKNOWN_OUTLET.message.format(outlets=listed(parsed.unknown_outlets))
         if self.settings.decline_absent_names:
             absent = absent_names(parsed)
             if absent:
-                return ABSENT_NAME.message.format(names=_listed(absent))
+                return ABSENT_NAME.message.format(names=listed(absent))
         return None
 
     @property
@@ -153,7 +153,7 @@ def llm_decline_message(reason: str | None) -> str:
     return LLM_DECLINE.message.format(reason=reason or "no passage answers the question")
 
 
-def _listed(items: list[str]) -> str:
+def listed(items: list[str]) -> str:
     """“A”, “B” or “C”."""
     quoted = [f"“{item}”" for item in items]
     if len(quoted) == 1:

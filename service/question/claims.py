@@ -82,7 +82,7 @@ _WHICH_FIRST = re.compile(
 )
 _NEGATED_RELATION = re.compile(r"\b(no|not|never|without)\s+(\w+\s+)?$", re.IGNORECASE)
 _ALTERNATIVE = re.compile(
-    rf"\bor\s+(not|in\w+|dis\w+|different\w*|chang\w*|the same)\b|,?\s+or\s+(?:{_AUXILIARY})\s",
+    rf"\bor\s+(not|in\w+|dis\w+|different\w*|chang\w*|the same)\b|{_OR_CLAUSE.pattern}",
     re.IGNORECASE,
 )
 """A question offering alternatives ("consistent or inconsistent?", "..., or do they differ?")

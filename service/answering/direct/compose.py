@@ -21,9 +21,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import Protocol
 
 import numpy as np
 
+from service.answering.declines import listed
 from service.answering.direct.contradiction import disagreement
 from service.answering.direct.judge import ClaimJudge, Finding, Sentence
 from service.answering.direct.neighbours import (
@@ -48,8 +50,10 @@ NOT_SAID = "The articles do not say"
 UNSETTLED = "The articles do not settle it"
 
 
-@dataclass(frozen=True)
-class Quote:
+class Quote(Protocol):
+    """Anything quoted: a span of a passage's article, with its offsets in the body (a ranked
+    sentence, a claim's evidence, an answer span)."""
+
     passage: Passage
     start: int
     end: int
@@ -119,30 +123,21 @@ class DirectAnswerer:
         span = find_span(parsed.kind, ranked, parsed.words, passages, focus, person)  # type: ignore[arg-type]
         missing = unspoken(parsed.text, passages)
         neighbour = span is not None and (
-            bool(missing) or outside_window(span.passage, _sentence_of(span, ranked), parsed.dates)
+            bool(missing)
+            or outside_window(span.passage, (_holder(span, ranked) or span).text, parsed.dates)
         )
         if span is None or neighbour:
-            what = f" (nothing in them mentions {_listed(missing)})" if missing else ""
+            what = f" (nothing in them mentions {listed(missing)})" if missing else ""
             text = f"{NOT_SAID}{what}; what they do say is quoted below."
             direct = DirectAnswer(form="not_said", text=text)
-            quotes = [_quote(r) for r in quoted]
+            quotes: list[Quote] = list(quoted)
             first = AnswerSentence(text=text)
         else:
-            n = numbering.cite(Quote(span.passage, span.start, span.end, span.text))
+            n = numbering.cite(span)
             direct = DirectAnswer(form="span", text=span.text, citations=[n])
             first = AnswerSentence(text=span.text, citations=[n])
-            found_in = span.found_in or span.passage
-            holder = next(
-                (
-                    r
-                    for r in ranked
-                    if r.passage.id == found_in.id and r.start == span.sentence_start
-                ),
-                None,
-            )
-            quotes = ([_quote(holder)] if holder else []) + [
-                _quote(r) for r in quoted if r is not holder
-            ]
+            holder = _holder(span, ranked)
+            quotes = ([holder] if holder else []) + [r for r in quoted if r is not holder]
         return Composed(direct, [first, *self._quoted(quotes, numbering)], numbering.citations)
 
     def _choice(
@@ -160,16 +155,14 @@ class DirectAnswerer:
             first_sentence = AnswerSentence(text=text)
             evidence: list[AnswerSentence] = []
         else:
-            markers = [numbering.cite(_quote(s)) for s in found.evidence]
+            markers = [numbering.cite(s) for s in found.evidence]
             before = found.status == "supported"
             chosen = first if before == asked.earlier else second
             text = f"{chosen.text[:1].upper()}{chosen.text[1:]}: {found.reason}."
             direct = DirectAnswer(form="choice", text=text, citations=markers)
             first_sentence = AnswerSentence(text=text, citations=markers)
             evidence = [AnswerSentence(text=c.quote, citations=[c.n]) for c in numbering.citations]
-        rest = self._quoted(
-            [_quote(r) for r in quoted], numbering, room=self.max_sentences - len(evidence)
-        )
+        rest = self._quoted(list(quoted), numbering, room=self.max_sentences - len(evidence))
         return Composed(direct, [first_sentence, *evidence, *rest], numbering.citations)
 
     def _verdict(
@@ -188,7 +181,7 @@ class DirectAnswerer:
         every = findings + ([order] if order else [])
         checks = []
         for finding in every:
-            markers = [numbering.cite(_quote(s)) for s in finding.evidence if s.start >= 0]
+            markers = [numbering.cite(s) for s in finding.evidence]
             checks.append(
                 ClaimCheck(
                     claim=finding.claim.text,
@@ -199,7 +192,7 @@ class DirectAnswerer:
                     citations=markers,
                 )
             )
-        cited = [numbering.cite(_quote(s)) for f in decisive for s in f.evidence if s.start >= 0]
+        cited = [numbering.cite(s) for f in decisive for s in f.evidence]
         words = {"yes": "Yes", "no": "No", "unsettled": UNSETTLED}
         if asked.options is not None:
             holds, fails = asked.options
@@ -216,9 +209,7 @@ class DirectAnswerer:
         evidence = [
             AnswerSentence(text=c.quote, citations=[c.n]) for c in list(numbering.citations)
         ]
-        rest = self._quoted(
-            [_quote(r) for r in quoted], numbering, room=self.max_sentences - len(evidence)
-        )
+        rest = self._quoted(list(quoted), numbering, room=self.max_sentences - len(evidence))
         return Composed(direct, [first, *evidence, *rest], numbering.citations)
 
     def _decide(
@@ -280,21 +271,10 @@ class DirectAnswerer:
         return shown
 
 
-def _quote(item: Ranked | Sentence) -> Quote:
-    return Quote(item.passage, item.start, item.end, item.text)
-
-
-def _sentence_of(span: Span, ranked: list[Ranked]) -> str:
+def _holder(span: Span, ranked: list[Ranked]) -> Ranked | None:
+    """The ranked sentence the span was found in."""
+    found_in = span.found_in or span.passage
     return next(
-        (
-            r.text
-            for r in ranked
-            if r.passage.id == (span.found_in or span.passage).id and r.start == span.sentence_start
-        ),
-        span.text,
+        (r for r in ranked if r.passage.id == found_in.id and r.start == span.sentence_start),
+        None,
     )
-
-
-def _listed(words: list[str]) -> str:
-    quoted = [f"“{w}”" for w in words]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + f" or {quoted[-1]}"
