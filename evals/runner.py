@@ -43,9 +43,9 @@ from evals.settings import EvalSettings
 from ingest import chunking
 from ingest.index import schema
 from ingest.settings import IndexSettings
-from service.contract import Answer, Passage, StageTimings
+from service.contract import Answer, AskRequest, Passage, StageTimings
 from service.conversations.followups import rewrite_followup
-from service.conversations.store import Turn
+from service.conversations.store import Turn, answer_span
 from service.settings import Settings
 
 if TYPE_CHECKING:
@@ -164,17 +164,23 @@ def _passages(retrieved: list[Passage]) -> list[RetrievedPassage]:
     ]
 
 
-def standalone_question(question: Question) -> str:
+def standalone_question(
+    question: Question, ask: Callable[[AskRequest], Answer] | None = None
+) -> str:
     """The question as the channels answer it: a follow-up rewritten against its history,
-    each earlier question of the conversation rewritten in turn, as the chat page does."""
+    each earlier question of the conversation rewritten in turn, as the chat page does. With
+    ``ask``, each earlier question is answered too, so a pronoun can stand for the name an
+    answer gave ("Who runs Norrvik?" … "What does he expect?")."""
     turns: list[Turn] = []
     for index, asked in enumerate(question.history):
         standalone = rewrite_followup(asked, turns)
+        answer = ask(AskRequest(question=standalone, as_of=question.as_of)) if ask else None
         turns.append(
             Turn(
                 index=index,
                 question=asked,
                 standalone_question=standalone,
+                answer_span=answer_span(answer) if answer else "",
                 created_at=datetime.now(UTC),
             )
         )
@@ -186,7 +192,6 @@ def _row(question: Question, **fields) -> QuestionResult:
         id=question.id,
         type=question.type,
         question=question.question,
-        standalone_question=standalone_question(question) if question.history else None,
         gold_answers=question.answers,
         evidence_articles=question.evidence_articles,
         **fields,
@@ -271,7 +276,6 @@ def run_dataset(
     from ingest.index.store import NewsIndex
     from ingest.pipeline import build_ingestor
     from service.answering.service import AnswerService
-    from service.contract import AskRequest
 
     started_at, commit = datetime.now(UTC), _git_commit()
     report = progress or (lambda phase, done, total: None)
@@ -307,7 +311,8 @@ def run_dataset(
     report("questions", 0, len(dataset.questions))
     for number, question in enumerate(dataset.questions, start=1):
         try:
-            request = AskRequest(question=standalone_question(question), as_of=question.as_of)
+            ask = None if retrieval_only else service.ask
+            request = AskRequest(question=standalone_question(question, ask), as_of=question.as_of)
             retrieved, timings = service.search(
                 request.model_copy(update={"top_k": RETRIEVAL_DEPTH})
             )
@@ -315,6 +320,8 @@ def run_dataset(
                 rows.append(_retrieval_row(question, retrieved, timings, bodies))
             else:
                 rows.append(_result_row(question, service.ask(request), retrieved, bodies))
+            if question.history:
+                rows[-1].standalone_question = request.question
         except Exception as exc:  # one bad question must not lose the whole run
             rows.append(_error_row(question, exc, bodies))
         report("questions", number, len(dataset.questions))

@@ -2,9 +2,17 @@
 
 "And who said that?" retrieves nothing useful on its own. The default rewriter is offline and
 deterministic: when a question leans on the conversation (a pronoun with no name of its own, a
-leading "and"/"what about", or only a few words), it carries over the key terms of the previous
-standalone question. An LLM rewriter can be passed in instead; if it fails, the deterministic
-one answers, so a follow-up never breaks a conversation.
+leading "and"/"what about", or only a few words), it is rewritten from the previous turn:
+
+- a fragment that swaps one part of the previous question ("And on Friday?", "What about the
+  third quarter?") is that question with the part swapped, when the part it replaces is clear
+  (the same preposition, or an occasion of the same kind);
+- "he", "she" (and "his", "her") after a question answered with a name ("Who runs Norrvik?"
+  → "Ilse Marven") stand for that name;
+- otherwise the previous standalone question's key terms are carried over as "(about …)".
+
+An LLM rewriter can be passed in instead; if it fails, the deterministic one answers, so a
+follow-up never breaks a conversation.
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from service.conversations.store import Turn
+from service.question.qualifiers import qualifiers, replaced
 
 log = logging.getLogger("newsdesk.followups")
 
@@ -38,6 +47,12 @@ STOPWORDS = frozenset(
 )
 WORD = re.compile(r"[\w][\w'\-\.]*[\w]|[\w]", re.UNICODE)
 SHORT_QUESTION_WORDS = 3
+PREPOSITIONS = "in|on|at|for|from|during|after|before|since|by|until"
+_PREPOSITIONAL = re.compile(rf"^(?P<prep>{PREPOSITIONS})\s+(?P<rest>[^,;]+?)\s*[?.!]*$", re.I)
+_FRAGMENT_WORDS = 5
+"""A fragment swapping part of the previous question is short: "and in the third quarter?"."""
+_PERSONAL = {"he": "", "she": "", "him": "", "his": "’s", "hers": "’s"}
+"""Pronouns that stand for a person: the previous answer's name takes their place."""
 
 
 def rewrite_followup(
@@ -68,15 +83,60 @@ def rewrite_offline(question: str, history: Sequence[Turn]) -> str:
     if not is_followup(question):
         return question
     what_about = WHAT_ABOUT.match(question)
+    fragment = what_about.group("rest") if what_about else LEADING.sub("", question).strip()
+    swapped = _swapped(previous, fragment)
+    if swapped is not None:
+        return swapped
     if what_about:
         return f"{previous.rstrip(' ?.')} — what about {what_about.group('rest')}?"
     core = LEADING.sub("", question).strip() or question
     core = core[0].upper() + core[1:]
+    named = _named(core, history[-1])
+    if named is not None:
+        return named
     present = {w.casefold() for w in WORD.findall(core)}
     context = [t for t in key_terms(previous) if t.casefold() not in present]
     if not context:
         return core
     return f"{core.rstrip(' ?.')} (about {' '.join(context)})?"
+
+
+def _swapped(previous: str, fragment: str) -> str | None:
+    """The previous question with the fragment's part in place of its own, or None when the
+    fragment is not such a part or the part it replaces is not clear."""
+    fragment = fragment.strip().rstrip("?.! ")
+    if not fragment or len(WORD.findall(fragment)) > _FRAGMENT_WORDS:
+        return None
+    occasions = qualifiers(fragment)
+    if occasions:
+        return replaced(previous, occasions, fragment)
+    match = _PREPOSITIONAL.match(fragment)
+    if match is None:
+        return None
+    prep = match.group("prep").lower()
+    places = list(
+        re.finditer(rf"\b{prep}\s+(?:[^,;?]+?)(?=\s+(?:{PREPOSITIONS})\b|[,;?]|$)", previous, re.I)
+    )
+    if len(places) != 1:
+        return None
+    place = places[0]
+    return f"{previous[: place.start()]}{fragment}{previous[place.end() :]}"
+
+
+def _named(question: str, previous: Turn) -> str | None:
+    """The question with "he" or "she" replaced by the name the previous turn answered with,
+    when it asked who; None otherwise."""
+    asked_who = re.match(r"^\W*(?:who|whom)\b", previous.standalone_question, re.I)
+    if not previous.answer_span or not asked_who:
+        return None
+    words = list(re.finditer(r"\b\w+\b", question))
+    personal = [w for w in words if w.group().casefold() in _PERSONAL]
+    if not personal:
+        return None
+    for word in reversed(personal):
+        name = previous.answer_span + _PERSONAL[word.group().casefold()]
+        question = question[: word.start()] + name + question[word.end() :]
+    return question
 
 
 def is_followup(question: str) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -26,6 +27,11 @@ class Turn(BaseModel):
     standalone_question: str = Field(description="The question that was actually answered.")
     answer_id: str | None = None
     answer_text: str = ""
+    answer_span: str = Field(
+        default="",
+        description="The direct answer's name, figure or date, when it gave one: what a "
+        "pronoun in the next question may stand for.",
+    )
     status: Literal["answered", "declined"] = "answered"
     created_at: datetime
 
@@ -53,11 +59,20 @@ class ConversationStore(SqliteStore):
         standalone_question TEXT NOT NULL,
         answer_id TEXT,
         answer_text TEXT NOT NULL,
+        answer_span TEXT NOT NULL DEFAULT '',
         status TEXT NOT NULL,
         created_at TEXT NOT NULL,
         PRIMARY KEY (conversation_id, idx)
     );
     """
+
+    def __init__(self, path: Path | str):
+        super().__init__(path)
+        with self.connect() as db:
+            columns = {row["name"] for row in db.execute("PRAGMA table_info(turns)")}
+            if "answer_span" not in columns:
+                # A file written before turns kept their answer's span.
+                db.execute("ALTER TABLE turns ADD COLUMN answer_span TEXT NOT NULL DEFAULT ''")
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ConversationStore:
@@ -131,8 +146,8 @@ class ConversationStore(SqliteStore):
                 raise KeyError(conversation_id)
             (count,) = db.execute(
                 "INSERT INTO turns (conversation_id, idx, question, standalone_question,"
-                " answer_id, answer_text, status, created_at)"
-                " SELECT ?, COALESCE(MAX(idx) + 1, 0), ?, ?, ?, ?, ?, ?"
+                " answer_id, answer_text, answer_span, status, created_at)"
+                " SELECT ?, COALESCE(MAX(idx) + 1, 0), ?, ?, ?, ?, ?, ?, ?"
                 " FROM turns WHERE conversation_id = ? RETURNING idx",
                 (
                     conversation_id,
@@ -140,6 +155,7 @@ class ConversationStore(SqliteStore):
                     standalone,
                     answer.id,
                     answer.text,
+                    answer_span(answer),
                     answer.status,
                     created.isoformat(),
                     conversation_id,
@@ -151,6 +167,7 @@ class ConversationStore(SqliteStore):
             standalone_question=standalone,
             answer_id=answer.id,
             answer_text=answer.text,
+            answer_span=answer_span(answer),
             status=answer.status,
             created_at=created,
         )
@@ -163,6 +180,13 @@ def _turn(row: sqlite3.Row) -> Turn:
         standalone_question=row["standalone_question"],
         answer_id=row["answer_id"],
         answer_text=row["answer_text"],
+        answer_span=row["answer_span"],
         status=row["status"],
         created_at=row["created_at"],
     )
+
+
+def answer_span(answer: Answer) -> str:
+    """The span a direct answer gave ("Ilse Marven"), or "" for a verdict or no answer."""
+    direct = answer.direct
+    return direct.text if direct is not None and direct.form == "span" else ""

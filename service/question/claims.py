@@ -22,8 +22,8 @@ from service.question.outlets import OutletMention
 
 Relation = Literal["agree", "conflict", "differ"]
 
-_AUXILIARY = r"did|does|do|is|are|was|were|has|have|had|will|would|can|could|should|might|may|must"
-_YES_NO = re.compile(rf"^\W*({_AUXILIARY})\b", re.IGNORECASE)
+AUXILIARY = r"did|does|do|is|are|was|were|has|have|had|will|would|can|could|should|might|may|must"
+_YES_NO = re.compile(rf"^\W*({AUXILIARY})\b", re.IGNORECASE)
 _WH = re.compile(r"^\W*(?:\w+\s+)?(who|whom|whose|what|which|when|where|why|how)\b", re.I)
 _WH_CLAUSE = re.compile(
     r"(?:^|[,;:]\s*)(?:\w+\s+)?(who|whom|whose|what|which|when|where|why|how)\s", re.I
@@ -43,11 +43,11 @@ _JOINT = re.compile(
     r"|,?\s+(?:compared (?:to|with)|in contrast (?:to|with)|as opposed to|unlike)\s+"
     r"|,?\s+(?:in (?:a|the) (?:similar|same|different) (?:way|manner) (?:to|as|from)|similar to|"
     r"just as|much as)\s+(?:how\s+)?"
-    rf"|,?\s+and\s+(?=(?:{_AUXILIARY})\s)"
+    rf"|,?\s+and\s+(?=(?:{AUXILIARY})\s)"
     rf"|,\s+(?:and|or)\s+(?:also\s+)?(?=(?:the|an?|another)\s)",
     re.IGNORECASE,
 )
-_MAIN_CLAUSE = re.compile(rf",\s*(?=(?:{_AUXILIARY})\b)", re.IGNORECASE)
+_MAIN_CLAUSE = re.compile(rf",\s*(?=(?:{AUXILIARY})\b)", re.IGNORECASE)
 _DATED = re.compile(rf"^(?:(?:on|in|the week of)\s+)?(?:\d|(?:{'|'.join(MONTH_NAMES)})\b)", re.I)
 """A date after before/after bounds the publication window; it orders no two reports."""
 _ORDER = re.compile(
@@ -74,7 +74,7 @@ _WORD_PAIR = re.compile(
     rf"(?P<holds>{RELATION_WORD.pattern})\s+or\s+(?P<fails>(?:not\s+)?(?:{RELATION_WORD.pattern}))",
     re.IGNORECASE,
 )
-_OR_CLAUSE = re.compile(rf",?\s+or\s+(?:{_AUXILIARY})\s", re.IGNORECASE)
+_OR_CLAUSE = re.compile(rf",?\s+or\s+(?:{AUXILIARY})\s", re.IGNORECASE)
 _WHICH_FIRST = re.compile(
     r"^\W*which\b[^,?]*?\b(?P<when>first|earlier|sooner|later|last|more recently)(?![\w-])[^,?]*,"
     r"\s*(?P<a>.+?)\s+or\s+(?P<b>[^?]+)\??$",
@@ -87,7 +87,7 @@ _ALTERNATIVE = re.compile(
 )
 """A question offering alternatives ("consistent or inconsistent?", "..., or do they differ?")
 asks which, not whether."""
-_FRAME = re.compile(r"^\W*(?:(?:" + _AUXILIARY + r")\s+)?(?:there\s+)?", re.IGNORECASE)
+_FRAME = re.compile(r"^\W*(?:(?:" + AUXILIARY + r")\s+)?(?:there\s+)?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

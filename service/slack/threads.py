@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from service.contract import Answer
-from service.conversations.store import Turn
+from service.conversations.store import Turn, answer_span
 
 METADATA_EVENT = "newsdesk_answer"
 
@@ -55,6 +55,7 @@ def turns_from_thread(
                     standalone_question=payload.get("standalone_question") or payload["question"],
                     answer_id=payload.get("answer_id"),
                     answer_text=message.get("text", ""),
+                    answer_span=payload.get("answer_span", ""),
                     status=payload.get("status", "answered"),
                     created_at=_ts_datetime(message["ts"]),
                 )
@@ -98,5 +99,6 @@ def answer_metadata(answer: Answer) -> dict:
             "question": answer.question,
             "standalone_question": answer.standalone_question or answer.question,
             "status": answer.status,
+            "answer_span": answer_span(answer),
         },
     }

@@ -30,6 +30,7 @@ from service.answering.direct.contradiction import disagreement
 from service.answering.direct.judge import ClaimJudge, Finding, Sentence
 from service.answering.direct.neighbours import (
     SHORT_QUESTION_WORDS,
+    other_occasion,
     outside_window,
     predicate,
     unspoken,
@@ -122,12 +123,14 @@ class DirectAnswerer:
         person = bool(re.match(r"^\W*(who|whom|whose)\b", parsed.text, re.IGNORECASE))
         span = find_span(parsed.kind, ranked, parsed.words, passages, focus, person)  # type: ignore[arg-type]
         missing = unspoken(parsed.text, passages)
+        said = (_holder(span, ranked) or span).text if span is not None else ""
+        occasion = other_occasion(parsed.text, said) if span is not None else None
         neighbour = span is not None and (
-            bool(missing)
-            or outside_window(span.passage, (_holder(span, ranked) or span).text, parsed.dates)
+            bool(missing) or bool(occasion) or outside_window(span.passage, said, parsed.dates)
         )
         if span is None or neighbour:
             what = f" (nothing in them mentions {listed(missing)})" if missing else ""
+            what = f" (they speak of {occasion})" if occasion and not missing else what
             text = f"{NOT_SAID}{what}; what they do say is quoted below."
             direct = DirectAnswer(form="not_said", text=text)
             quotes: list[Quote] = list(quoted)

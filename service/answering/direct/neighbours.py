@@ -7,20 +7,27 @@ neighbour away, both read from the question's grammar and the articles, never fr
 - the words of the asked phrase (what follows the question word: "a single ticket") appear in
   none of the retrieved passages, so the articles do not speak of it at all;
 - the question names a time ("at its September 2024 meeting") and the span's article was
-  published outside it without the sentence naming that time.
+  published outside it without the sentence naming that time;
+- the sentence pins its fact to another occasion than the question's: another weekday,
+  quarter, half, year or season (``service.question.qualifiers``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import datetime
 
+from service.answering.declines import listed
 from service.answering.vocabulary import ANSWER_VOCABULARY, content_words, stems
 from service.contract import Passage
-from service.question.dates import DateWindow
+from service.question.claims import AUXILIARY
+from service.question.dates import MONTHS, DateWindow
 from service.question.kinds import NAME_NOUNS
+from service.question.qualifiers import clash
 
 SHORT_QUESTION_WORDS = 20
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 ASKED_WORDS = 3
 """How many content words after the question word make the asked phrase."""
 _QUESTION_PHRASE = re.compile(
@@ -28,6 +35,9 @@ _QUESTION_PHRASE = re.compile(
     r"(?: (?:many|much|long|old|far|big|large|tall|high|deep|fast|often))?)\b",
     re.IGNORECASE,
 )
+_WHO_VERB = re.compile(rf"^\W*(?:who|whom)\s+(?!(?:{AUXILIARY})\b)(?P<verb>[\w’'-]+)", re.I)
+"""A who-question's first word is its verb ("Who leads Kestrel?"), unless it is an auxiliary
+("Who is the president…?"): a verb is said in many ways, so its absence proves nothing."""
 _GENERIC = frozenset(NAME_NOUNS) | frozenset(
     "kind type sort number amount level figure total year month day date time place".split()
 )
@@ -69,18 +79,47 @@ def unspoken(question: str, passages: Sequence[Passage]) -> list[str]:
         for p in passages
         for w in re.findall(r"[\w’'-]+", f"{p.chunk.text} {p.chunk.title} {p.chunk.source}".lower())
     )
-    return [w for w in asked_phrase(question) if not stems([w]) <= said]
+    verb = _WHO_VERB.match(question)
+    asked = [w for w in asked_phrase(question) if not verb or w != verb.group("verb").lower()]
+    return [w for w in asked if not stems([w]) <= said]
 
 
 def outside_window(passage: Passage, sentence: str, windows: Sequence[DateWindow]) -> bool:
     """The article was published outside every window the question names, and the sentence
-    does not name the asked time itself."""
+    does not name the asked month or year itself ("at its meeting in March"). A month named
+    without its year ("in April") is that month of any year: the date filters read it as the
+    latest April, a guess too weak to call an older article's April a neighbour."""
     published = passage.chunk.published
     if not windows or published is None:
         return False
-    if any(
-        (w.after is None or published >= w.after) and (w.before is None or published <= w.before)
-        for w in windows
-    ):
+    if any(_within(published, w) for w in windows):
         return False
-    return not any(w.text and w.text.lower() in sentence.lower() for w in windows)
+    return not any(_names_time(sentence, w) for w in windows)
+
+
+def _within(published: datetime, window: DateWindow) -> bool:
+    after, before = window.after, window.before
+    if after is not None and before is not None and not _YEAR.search(window.text):
+        if after.year != before.year:
+            return True
+        published = published.replace(year=after.year, day=min(published.day, 28))
+    return (after is None or published >= after) and (before is None or published <= before)
+
+
+def _names_time(sentence: str, window: DateWindow) -> bool:
+    words = re.findall(r"[\w]+", window.text.lower())
+    times = [w for w in words if w in MONTHS or _YEAR.fullmatch(w)]
+    said = set(re.findall(r"[\w]+", sentence.lower()))
+    if times:
+        return any(t in said for t in times)
+    return window.text.lower() in sentence.lower()
+
+
+def other_occasion(question: str, sentence: str) -> str | None:
+    """What the sentence speaks of instead, when it names another occasion than the
+    question's ("Tuesday and Wednesday, not Thursday"); None when it does not."""
+    found = clash(question, sentence)
+    if found is None:
+        return None
+    wanted, stated = found
+    return f"{listed(list(dict.fromkeys(q.text for q in stated)))}, not “{wanted.text}”"

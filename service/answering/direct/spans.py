@@ -113,7 +113,7 @@ def find_span(
         predicate = PREDICATE_WEIGHT * len(focus & said) / len(focus) if focus else 0.0
         for position, (start, end) in enumerate(_spans(kind, sentence.text, names)):
             text = sentence.text[start:end]
-            if _given(text, asked):
+            if _given(text, asked) or (person and _PLACED.search(sentence.text[:start])):
                 continue
             near = _near(sentence.text, start, end, focus, after=kind == "name")
             score = sentence.score + predicate + near - ORDER_PENALTY * position
@@ -234,6 +234,10 @@ def _full_names(passages: Sequence[Passage], asked: frozenset[str]) -> dict[str,
     for (tail, name), _ in seen.most_common():
         fullest.setdefault(tail, where[name])
     return fullest
+
+
+_PLACED = re.compile(r"\b(?:in|at|near|outside|into|from)\s+(?:the\s+)?$", re.IGNORECASE)
+"""A name after "in" or "near" is a place ("a factory in Tarnby"): never who did something."""
 
 
 def _personal(name: str) -> bool:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from service.contract import Answer
+from service.contract import Answer, DirectAnswer
 from service.slack.threads import (
     METADATA_EVENT,
     answer_metadata,
@@ -41,7 +41,9 @@ def test_question_from_removes_the_mention_and_undoes_slack_markup():
 
 
 def test_thread_history_comes_from_bot_answer_metadata():
-    first = answer("How many troops in Kursk?").model_copy(update={"id": "ans1"})
+    first = answer("How many troops in Kursk?").model_copy(
+        update={"id": "ans1", "direct": DirectAnswer(form="span", text="about 30 troops")}
+    )
     messages = [
         {"ts": "100.1", "user": "UALICE", "text": f"<@{BOT}> How many troops in Kursk?"},
         {
@@ -65,6 +67,7 @@ def test_thread_history_comes_from_bot_answer_metadata():
     assert [(t.question, t.standalone_question, t.answer_id) for t in turns] == [
         ("How many troops in Kursk?", "How many troops in Kursk?", "ans1")
     ]
+    assert turns[0].answer_span == "about 30 troops", "a pronoun next may stand for it"
 
 
 def test_a_thread_the_bot_has_not_answered_in_takes_its_topic_from_the_opening_message():

@@ -81,6 +81,18 @@ def test_a_fact_from_another_meeting_is_not_the_answer(service):
     assert answer.direct.form == "not_said"
 
 
+def test_a_fact_from_another_day_is_not_the_answer(service):
+    answer = ask(service, "How many Skyhaven flights were cancelled on Thursday?")
+    assert answer.direct.form == "not_said"
+    assert "“Tuesday”" in answer.direct.text and "“Thursday”" in answer.direct.text
+    assert any("140 flights" in c.quote for c in answer.citations), "the neighbour is context"
+
+
+def test_a_month_named_without_its_year_matches_that_month_of_any_year(service):
+    answer = ask(service, "Who on the Estorian policy board wanted to cut rates in April?")
+    assert answer.direct.text == "Clara Benes"
+
+
 def test_a_table_row_a_caption_and_a_sign_up_line_are_never_quoted(service):
     answer = ask(service, "Who scored Northbridge United's winner against Castlebrook?")
     assert answer.direct.text == "Tomás Ferreira"
