@@ -169,6 +169,8 @@ def split_claims(question: str, outlets: Sequence[OutletMention] = ()) -> YesNo 
     order, clauses, main, sides = _order(text)
     asked = (_clauses(main) or [main])[0]
     relation = _relation(_ASIDE.sub("", asked))
+    if relation is None and len(clauses) >= 2:
+        relation, clauses = _shared_predicate(clauses)
     if options is not None and relation is None:
         return None
     if relation is not None and len(clauses) > 2 and asked in clauses:
@@ -267,6 +269,25 @@ def _order(text: str) -> tuple[OrderClaim | None, list[str], str, set[str]]:
     word = match.group("word").lower()
     earlier, later = (right, left) if word in ("after", "later than", "since") else (left, right)
     return OrderClaim(Claim(earlier), Claim(later)), [left, right], body, {left, right}
+
+
+def _shared_predicate(clauses: list[str]) -> tuple[Relation | None, list[str]]:
+    """The relation asked after a compound subject, and the clauses without it: in "Was A,
+    and the later report by B, inconsistent in their reporting?" the last clause closes with
+    what is asked of both ("inconsistent in…", "portray him inconsistently"), not with what B
+    says."""
+    last = clauses[-1]
+    cut = last.rfind(",")
+    tail = last[cut + 1 :].strip() if cut >= 0 else ""
+    found = RELATION_WORD.search(tail)
+    if found is None:
+        return None, clauses
+    leads = re.match(
+        rf"^(?:(?:be|been|were|was|remain\w*|appear\w*)\s+)?(?:{RELATION_WORD.pattern})", tail, re.I
+    )
+    if not leads and found.end() != len(tail):
+        return None, clauses
+    return _relation(tail), [*clauses[:-1], last[:cut].strip(" ,")]
 
 
 def _clauses(text: str) -> list[str]:

@@ -223,7 +223,8 @@ class DirectAnswerer:
         against = [f for f in every if f.status == "contradicted"]
         if against:
             return "no", against[0].reason, against[:1]
-        if asked.relation is not None and len(findings) >= 2:
+        sided = len(findings) >= 2 or (asked.relation == "conflict" and findings)
+        if asked.relation is not None and sided:
             sides = [f for f in findings if f.evidence]
             clash = self._clash(sides)
             found = all(f.status == "supported" for f in every)

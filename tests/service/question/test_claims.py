@@ -98,6 +98,29 @@ def test_the_relation_asked_is_read_from_the_main_clause(question, relation):
     assert split(question).relation == relation
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Was the Courier's report on the tram vote, and the later review by the Ledger on the "
+        "cost, inconsistent in their account of the line?",
+        "Did the Courier's report on the vote, and the Ledger's review of the cost, portray the "
+        "council's plan inconsistently?",
+    ],
+)
+def test_a_relation_asked_after_both_subjects_is_the_questions(question):
+    asked = split(question)
+    assert asked.relation == "conflict"
+    assert len(asked.claims) == 2
+    assert not any("inconsisten" in c.text for c in asked.claims)
+
+
+def test_a_sides_own_words_about_consistency_are_not_the_relation():
+    asked = split(
+        "Did the Courier report the vote, while the Ledger said the cost stayed consistent?"
+    )
+    assert asked.relation is None
+
+
 def test_between_two_reports_each_is_a_side():
     asked = split(
         "Between the Harrowgate Courier report on the vote published on March 5, 2024, and the "

@@ -152,6 +152,14 @@ def test_a_claim_nothing_states_is_left_unsettled_with_the_closest_evidence(serv
     assert claim.status == "unsettled" and claim.citations
 
 
+def test_a_report_said_to_contradict_an_unnamed_earlier_one_is_not_taken_at_its_word(service):
+    answer = ask(
+        service, "Did the Valley Ledger's cost review contradict earlier reporting on the tram?"
+    )
+    assert answer.direct.verdict == "no"
+    assert "nothing" in answer.direct.text and "contradicts" in answer.direct.text
+
+
 def test_publication_dates_decide_an_order_claim(service):
     answer = ask(service, "Was the Norrvik earnings story published before the Kestrel one?")
     assert answer.direct.verdict == "no"
