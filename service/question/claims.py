@@ -162,7 +162,11 @@ def split_claims(question: str, outlets: Sequence[OutletMention] = ()) -> YesNo 
     outlets it names, with their positions (``find_outlets``)."""
     text = question.strip().rstrip("?").strip()
     options = _options(text)
-    if not is_yes_no(question, alternatives=options is not None):
+    second = _OR_CLAUSE.search(text) if options is None else None
+    if second is not None and is_yes_no(text[: second.start()]):
+        # "Does A say X, or do both imply Y?": the question asked first is answered.
+        text = text[: second.start()]
+    elif not is_yes_no(question, alternatives=options is not None):
         return None
     if options is not None:
         text = options.text.strip(" ,")

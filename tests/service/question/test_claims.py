@@ -141,8 +141,14 @@ def test_alternatives_about_how_reports_relate_name_both_answers():
     assert asked.options == ("agree", "differ")
 
 
-def test_alternatives_that_are_not_about_relations_stay_unanswered_by_yes_or_no():
-    assert split("Did the tram cost rise, or did it fall?") is None
+def test_a_second_question_offered_as_an_alternative_leaves_the_first_to_answer():
+    asked = split("Did the Courier say the tram cost rose, or did it report a fall?")
+    assert [c.text for c in asked.claims] == ["the Courier say the tram cost rose"]
+    assert asked.options is None
+
+
+def test_or_not_offers_alternatives_a_verdict_cannot_answer():
+    assert split("Did the tram cost rise or not?") is None
 
 
 def test_which_came_first_names_its_two_sides():
