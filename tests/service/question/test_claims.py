@@ -147,9 +147,6 @@ def test_a_second_question_offered_as_an_alternative_leaves_the_first_to_answer(
     assert asked.options is None
 
 
-def test_or_not_offers_alternatives_a_verdict_cannot_answer():
-    assert split("Did the tram cost rise or not?") is None
-
 
 def test_which_came_first_names_its_two_sides():
     from service.question.claims import order_choice
