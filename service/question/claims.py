@@ -26,10 +26,14 @@ AUXILIARY = r"did|does|do|is|are|was|were|has|have|had|will|would|can|could|shou
 _YES_NO = re.compile(rf"^\W*({AUXILIARY})\b", re.IGNORECASE)
 _WH = re.compile(r"^\W*(?:\w+\s+)?(who|whom|whose|what|which|when|where|why|how)\b", re.I)
 _WH_CLAUSE = re.compile(
-    r"(?:^|[,;:]\s*)(?:\w+\s+)?(who|whom|whose|what|which|when|where|why|how)\s", re.I
+    r"(?:^|[,;:]\s*)(?:\w+\s+)?(who|whom|whose|what|which|when|where|why|how)\s"
+    r"(?!(?:also\s+)?(?:\w+ed|is|was|are|were|has|had|have)\b)",
+    re.I,
 )
 """A clause opening with a question word: "Considering A and B, which country...?" asks for a
-name, whatever auxiliary follows."""
+name, whatever auxiliary follows. One whose verb follows at once (", which described the
+deal,", ", who was fired") describes a report or a person: a relative clause, not a
+question."""
 _ASIDE = re.compile(
     r",?\s+(?:indicating|suggesting|showing|implying|highlighting|reflecting|given)\b.*$", re.I
 )

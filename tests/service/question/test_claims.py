@@ -37,6 +37,21 @@ def test_questions_asking_which_are_not_yes_no(question):
     assert split(question) is None
 
 
+def test_a_relative_clause_describing_a_report_does_not_make_a_question_ask_which():
+    asked = split(
+        "After the Courier's report on May 4, 2024, which described the tram vote, did the "
+        "Ledger report a higher cost?"
+    )
+    assert asked is not None
+    assert (
+        split(
+            "Considering the Courier and the Ledger, which councillor, known for her "
+            "objections, voted against the tram?"
+        )
+        is None
+    )
+
+
 def test_both_outlets_make_one_claim_each():
     asked = split(
         "Did both the Harrowgate Courier and the Valley Ledger say the national transport fund "
@@ -145,7 +160,6 @@ def test_a_second_question_offered_as_an_alternative_leaves_the_first_to_answer(
     asked = split("Did the Courier say the tram cost rose, or did it report a fall?")
     assert [c.text for c in asked.claims] == ["the Courier say the tram cost rose"]
     assert asked.options is None
-
 
 
 def test_which_came_first_names_its_two_sides():
