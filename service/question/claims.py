@@ -34,6 +34,11 @@ _WH_CLAUSE = re.compile(
 name, whatever auxiliary follows. One whose verb follows at once (", which described the
 deal,", ", who was fired") describes a report or a person: a relative clause, not a
 question."""
+_LIKE_ANOTHER = re.compile(
+    rf",?\s+(?:just\s+)?(?:like|as)\s+(?:[A-Z][\w'’-]*\s+)+(?:{AUXILIARY})$"
+)
+"""A comparison with another subject closing a clause ("…grow its revenue like Kestrel did")
+presumes what that subject did; the claim asked is about the clause's own subject."""
 _ASIDE = re.compile(
     r",?\s+(?:indicating|suggesting|showing|implying|highlighting|reflecting|given)\b.*$", re.I
 )
@@ -299,7 +304,8 @@ def _shared_predicate(clauses: list[str]) -> tuple[Relation | None, list[str]]:
 
 
 def _clauses(text: str) -> list[str]:
-    return [part.strip(" ,") for part in _JOINT.split(text) if part and part.strip(" ,")]
+    parts = (_LIKE_ANOTHER.sub("", part) for part in _JOINT.split(text) if part)
+    return [part.strip(" ,") for part in parts if part.strip(" ,")]
 
 
 def _strip_frame(text: str) -> str:

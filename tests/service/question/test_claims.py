@@ -52,6 +52,11 @@ def test_a_relative_clause_describing_a_report_does_not_make_a_question_ask_whic
     )
 
 
+def test_a_comparison_with_another_subject_leaves_the_claim_about_its_own():
+    asked = split("Did Norrvik grow its fourth-quarter revenue like Kestrel did?")
+    assert [c.text for c in asked.claims] == ["Norrvik grow its fourth-quarter revenue"]
+
+
 def test_both_outlets_make_one_claim_each():
     asked = split(
         "Did both the Harrowgate Courier and the Valley Ledger say the national transport fund "

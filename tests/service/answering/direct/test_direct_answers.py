@@ -130,6 +130,14 @@ def test_a_contradicting_figure_gives_no_and_says_why(service):
     assert "140 flights" in quotes(answer, claim.citations)[0]
 
 
+def test_a_figure_going_the_other_way_than_another_companys_gives_no(service):
+    answer = ask(
+        service, "Did Norrvik Microdevices grow its fourth-quarter revenue like Kestrel did?"
+    )
+    assert answer.direct.verdict == "no"
+    assert "fall" in answer.direct.text
+
+
 def test_a_negated_claim_gives_no(service):
     answer = ask(service, "Do the North Korean soldiers sent to Kursk have combat experience?")
     assert answer.direct.verdict == "no"
