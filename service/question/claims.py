@@ -34,9 +34,7 @@ _WH_CLAUSE = re.compile(
 name, whatever auxiliary follows. One whose verb follows at once (", which described the
 deal,", ", who was fired") describes a report or a person: a relative clause, not a
 question."""
-_LIKE_ANOTHER = re.compile(
-    rf",?\s+(?:just\s+)?(?:like|as)\s+(?:[A-Z][\w'’-]*\s+)+(?:{AUXILIARY})$"
-)
+_LIKE_ANOTHER = re.compile(rf",?\s+(?:just\s+)?(?:like|as)\s+(?:[A-Z][\w'’-]*\s+)+(?:{AUXILIARY})$")
 """A comparison with another subject closing a clause ("…grow its revenue like Kestrel did")
 presumes what that subject did; the claim asked is about the clause's own subject."""
 _ASIDE = re.compile(
