@@ -36,7 +36,12 @@ def resolve_model_path(name: str) -> str:
 
 
 class Embedder:
-    """Wraps a SentenceTransformer; vectors are unit-norm so cosine = dot product."""
+    """Wraps a SentenceTransformer; vectors are unit-norm so cosine = dot product.
+
+    One call into the model at a time: its fast tokenizer keeps the padding and truncation of
+    the call under way as shared state, so concurrent calls (two ingests, or an ingest and the
+    chunker) get each other's settings and fail ("Unable to create tensor") or are cut short.
+    """
 
     def __init__(
         self,
@@ -52,7 +57,7 @@ class Embedder:
         self.question_encoder = question_encoder
         self.cache_dir = cache_dir
         self.path = resolve_model_path(name)
-        self._onnx_lock = threading.Lock()
+        self._lock = threading.Lock()
 
     @cached_property
     def model(self) -> SentenceTransformer:
@@ -89,21 +94,23 @@ class Embedder:
         return int(self.model.max_seq_length) - self.model.tokenizer.num_special_tokens_to_add()
 
     def token_offsets(self, texts: list[str]) -> list[list[tuple[int, int]]]:
-        encoded = self.model.tokenizer(
-            texts, add_special_tokens=False, return_offsets_mapping=True, truncation=False
-        )
+        with self._lock:
+            encoded = self.model.tokenizer(
+                texts, add_special_tokens=False, return_offsets_mapping=True, truncation=False
+            )
         return [[tuple(span) for span in spans] for spans in encoded["offset_mapping"]]
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = self.model.encode(
-            texts,
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
+        with self._lock:
+            vectors = self.model.encode(
+                texts,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
         return np.asarray(vectors, dtype=np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
@@ -118,7 +125,7 @@ class Embedder:
         vectors (another dtype, an unsupported model, a failed export): torch serves then."""
         if self.question_encoder != "onnx" or self.dtype != "float32" or self.cache_dir is None:
             return None
-        with self._onnx_lock:
+        with self._lock:
             try:
                 return OnnxEncoder(self.model, self.path, self.cache_dir)
             except (OnnxUnsupported, ImportError) as exc:

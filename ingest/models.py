@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "ref_src")
+HASH_PREFIX = "sha256:"
 
 
 def canonical_url(url: str) -> str:
@@ -62,7 +63,7 @@ class Article(BaseModel):
     @model_validator(mode="after")
     def _stable_id(self) -> Article:
         if not self.id:
-            ident = canonical_url(self.url) if self.url else "sha256:" + self.fingerprint[:32]
+            ident = canonical_url(self.url) if self.url else HASH_PREFIX + self.fingerprint[:32]
             object.__setattr__(self, "id", ident)
         return self
 

@@ -9,11 +9,13 @@ config. A model this cannot reproduce exactly is refused here and the caller kee
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import logging
 import os
 import tempfile
+import threading
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,9 +41,14 @@ class OnnxUnsupported(RuntimeError):
 
 
 class OnnxEncoder:
+    """Questions from any number of threads: a tokenizer of its own, one call at a time (its
+    padding and truncation are shared state), so questions never wait behind an ingest's
+    batches on the model's tokenizer. ONNX Runtime sessions run concurrently."""
+
     def __init__(self, model: SentenceTransformer, model_path: str, cache_dir: Path):
         self.model = model
-        self.tokenizer = model.tokenizer
+        self.tokenizer = copy.deepcopy(model.tokenizer)
+        self._lock = threading.Lock()
         self.max_tokens = int(model.max_seq_length)
         self.pooling = _pooling_mode(Path(model_path))
         self.path = cache_dir / _model_key(Path(model_path)) / "model.onnx"
@@ -52,9 +59,10 @@ class OnnxEncoder:
         self._check_agreement()
 
     def encode(self, text: str) -> np.ndarray:
-        encoded = self.tokenizer(
-            [text], truncation=True, max_length=self.max_tokens, return_tensors="np"
-        )
+        with self._lock:
+            encoded = self.tokenizer(
+                [text], truncation=True, max_length=self.max_tokens, return_tensors="np"
+            )
         feeds = {name: encoded[name].astype(np.int64) for name in self.inputs}
         hidden = self.session.run(None, feeds)[0][0]
         mask = encoded["attention_mask"][0].astype(np.float32)[:, None]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ingest.embedding import Embedder, get_embedder
 from ingest.index.store import IndexUnavailable, NewsIndex
@@ -25,11 +25,19 @@ if TYPE_CHECKING:
 INDEX_WRITE_FAILED = "index write failed"
 
 
-class InvalidArticles(ValueError):
-    """Records that are not articles, as (position in the batch, why); nothing was indexed."""
+class RecordProblem(NamedTuple):
+    """Why the record at ``position`` in the batch is not an article, and in which field."""
 
-    def __init__(self, problems: list[tuple[int, str]]):
-        super().__init__("; ".join(message for _, message in problems))
+    position: int
+    field: str | None
+    message: str
+
+
+class InvalidArticles(ValueError):
+    """Records that are not articles; nothing was indexed."""
+
+    def __init__(self, problems: list[RecordProblem]):
+        super().__init__("; ".join(problem.message for problem in problems))
         self.problems = problems
 
 
@@ -123,7 +131,7 @@ class ArticleService:
             try:
                 articles.append(article_from_record(record))
             except RecordError as exc:
-                problems.append((i, str(exc)))
+                problems.append(RecordProblem(i, exc.field, str(exc)))
         if problems:
             raise InvalidArticles(problems)
         return articles

@@ -31,6 +31,9 @@ __all__ = [
 ]
 
 MAX_QUESTION_CHARS = 2000
+BLANK = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+"""Letters and symbols that draw nothing (Hangul fillers, the blank Braille pattern); the other
+invisible characters (zero-width spaces and joiners, format marks) are not printable."""
 
 
 def as_utc(value: date | datetime | None, end_of_day: bool = False) -> datetime | None:
@@ -48,7 +51,9 @@ class AskRequest(BaseModel):
         max_length=MAX_QUESTION_CHARS,
         examples=["How many North Korean troops were killed or wounded in the Kursk region?"],
     )
-    top_k: int | None = Field(None, ge=1, le=50, description="Passages to retrieve.")
+    top_k: int | None = Field(
+        None, ge=1, le=50, strict=True, description="Passages to retrieve (an integer)."
+    )
     published_after: datetime | date | None = Field(None, examples=["2023-11-01"])
     published_before: datetime | date | None = Field(None, examples=["2023-12-31"])
     source: str | None = Field(None, max_length=200, examples=["The Verge"])
@@ -60,8 +65,11 @@ class AskRequest(BaseModel):
     @classmethod
     def _not_blank(cls, value: str) -> str:
         value = value.strip()
-        if not value:
-            raise ValueError("the question is empty")
+        if not any(ch.isprintable() and not ch.isspace() and ch not in BLANK for ch in value):
+            raise ValueError(
+                "the question is empty: it has no visible character (only spaces, zero-width "
+                "or other invisible characters)"
+            )
         return value
 
     @model_validator(mode="after")

@@ -74,7 +74,11 @@ class AnsweringSettings(BaseSettings):
 
     model_config = ENV
 
-    answerer: str = Field("extractive", description="'extractive' or 'provider:model'.")
+    answerer: str = Field(
+        "extractive",
+        description="'extractive', 'provider:model', or 'local' (the packaged model; "
+        "'local:PATH.gguf' for another GGUF file; needs the 'local' extra).",
+    )
     answer_sentences: int = Field(4, ge=1, le=12)
     decline_unknown_outlets: bool = Field(
         True,
@@ -126,6 +130,22 @@ class LLMSettings(BaseSettings):
         8192, ge=1024, description="The model's context window; passages are packed to fit."
     )
     llm_temperature: float = Field(0.0, ge=0, le=2)
+    local_threads: int = Field(
+        2, ge=1, le=256, description="CPU threads of the local model (NEWSDESK_ANSWERER=local)."
+    )
+    local_context_tokens: int = Field(
+        4096,
+        ge=1024,
+        le=32768,
+        description="The local model's context window (its memory grows with it); passages "
+        "are packed to fit the smaller of this and llm_context_tokens.",
+    )
+    local_timeout: float = Field(
+        300.0,
+        gt=0,
+        description="Seconds a local answer may take: on 2 cores the model reads ~30-60 "
+        "prompt tokens/s and writes ~4-7 tokens/s, so llm_timeout's 30 s would cut most off.",
+    )
 
 
 class ApiSettings(BaseSettings):
@@ -136,6 +156,12 @@ class ApiSettings(BaseSettings):
     api_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
     max_body_bytes: int = Field(5_000_000, ge=1024)
     log_level: str = "INFO"
+    api_docs: bool = Field(
+        False,
+        description="Serve the interactive API docs at /docs and /redoc. FastAPI loads their "
+        "scripts from a CDN, so they need the browser to be online; /openapi.json is always "
+        "served.",
+    )
 
     @field_validator("api_keys", mode="before")
     @classmethod

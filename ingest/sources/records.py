@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ValidationError
 
 from ingest.cleaning import clean_text
-from ingest.models import Article
+from ingest.models import HASH_PREFIX, Article, canonical_url
 
 FIELD_ALIASES = {
     "body": ("body", "text", "content"),
@@ -38,7 +39,12 @@ class LoadedArticle(BaseModel):
 
 
 class RecordError(ValueError):
-    """A record that cannot become an article; the message is shown to the user."""
+    """A record that cannot become an article; the message is shown to the user, ``field``
+    names the record's field at fault as the record spells it (None: the record itself)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 def parse_date(value: Any, field: str = "published") -> datetime | None:
@@ -58,10 +64,11 @@ def parse_date(value: Any, field: str = "published") -> datetime | None:
             if parsed is None:
                 raise RecordError(
                     f"{field} date {value!r} does not parse; use ISO 8601 like 2023-11-27 or "
-                    "2023-11-27T08:45:00+00:00"
+                    "2023-11-27T08:45:00+00:00",
+                    field,
                 ) from None
     else:
-        raise RecordError(f"{field} must be a date string, not {type(value).__name__}")
+        raise RecordError(f"{field} must be a date string, not {type(value).__name__}", field)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
@@ -75,39 +82,86 @@ def _parse_rfc2822(text: str) -> datetime | None:
         return None
 
 
-def _pick(record: dict[str, Any], field: str) -> Any:
-    for name in FIELD_ALIASES.get(field, (field,)):
+def _pick(record: dict[str, Any], field: str) -> tuple[str, Any]:
+    """The field's value under the first of its names the record uses, and that name."""
+    names = FIELD_ALIASES.get(field, (field,))
+    for name in names:
         if record.get(name) not in (None, ""):
-            return record[name]
-    return None
+            return name, record[name]
+    return names[0], None
 
 
 def article_from_record(record: Any) -> Article:
     """A JSON object with title, body/text, url, source, author, published → Article."""
     if not isinstance(record, dict):
         raise RecordError(f"expected a JSON object, got {type(record).__name__}")
-    body = _pick(record, "body")
+    body_name, body = _pick(record, "body")
     if not isinstance(body, str) or not body.strip():
-        raise RecordError("the article has no body (field 'body' or 'text')")
+        raise RecordError("the article has no body (field 'body' or 'text')", body_name)
     title = record.get("title")
     if not isinstance(title, str) or not title.strip():
-        raise RecordError("the article has no title (field 'title')")
+        raise RecordError("the article has no title (field 'title')", "title")
+    published_name, published = _pick(record, "published")
     fields = {
         "title": clean_text(title).replace("\n", " "),
         "body": clean_text(body),
-        "url": _str_or_none(record.get("url")),
-        "source": _str_or_none(_pick(record, "source")),
+        "url": _web_url(record.get("url")),
+        "source": _str_or_none(_pick(record, "source")[1]),
         "author": _author(record.get("author")),
-        "published": parse_date(_pick(record, "published"), "published"),
+        "published": parse_date(published, published_name),
         "updated": parse_date(record.get("updated"), "updated"),
         "language": _str_or_none(record.get("language")),
     }
-    if record.get("id"):
-        fields["id"] = str(record["id"])
+    names = {"body": body_name, "published": published_name}
     try:
-        return Article(**fields)
+        article = Article(**fields)
     except ValidationError as exc:
-        raise RecordError("; ".join(err["msg"] for err in exc.errors())) from None
+        errors = exc.errors()
+        field = str(errors[0]["loc"][0]) if errors[0]["loc"] else None
+        message = "; ".join(err["msg"] for err in errors)
+        raise RecordError(message, names.get(field, field)) from None
+    return _with_given_id(article, record.get("id"))
+
+
+def _web_url(value: Any) -> str | None:
+    """An http(s) address: the page and Slack link to it, so ``javascript:``, ``data:`` or
+    ``file:`` would run or open something other than the article."""
+    url = _str_or_none(value)
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise RecordError(
+            f"url {url[:100]!r} is not a web address: use an absolute http:// or https:// URL",
+            "url",
+        )
+    return url
+
+
+def _with_given_id(article: Article, given: Any) -> Article:
+    """The record's own ``id``, unless it has the shape of an id made from a URL or content
+    (a URL, 'sha256:…'): those belong to the article at that URL or with that content, and
+    taking one would overwrite that other article. The article's own is accepted."""
+    if given in (None, ""):
+        return article
+    ident = str(given).strip()
+    parts = urlsplit(ident)
+    if parts.scheme and parts.netloc:
+        if canonical_url(ident) == article.id:
+            return article
+        raise RecordError(
+            f"id {ident[:100]!r} is a URL other than the article's own url: an id that is a "
+            "URL names the article at that URL; give the article that url, or an id that is "
+            "not a URL",
+            "id",
+        )
+    if ident.startswith(HASH_PREFIX) and ident != article.id:
+        raise RecordError(
+            f"id {ident[:100]!r} has the form of a content hash ('{HASH_PREFIX}…'), which "
+            "names the article with that content; choose another id",
+            "id",
+        )
+    return article.model_copy(update={"id": ident})
 
 
 def _str_or_none(value: Any) -> str | None:

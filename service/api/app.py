@@ -12,8 +12,9 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 
 from service.api.deps import AnswerRecord
-from service.api.errors import install_error_handlers
+from service.api.errors import UnexpectedErrors, install_error_handlers
 from service.api.guards import BodySizeLimit, api_key_guard
+from service.api.headers import NoSniff
 from service.api.openapi import problem_responses
 from service.api.prometheus import Metrics, MetricsMiddleware
 from service.api.routes import answers, articles, conversations, pages, search
@@ -27,7 +28,8 @@ from service.stores.answer_log import AnswerLog
 
 DESCRIPTION = (
     "Every answer cites quoted spans of named articles. Errors are RFC 9457 problem "
-    "details. When `NEWSDESK_API_KEYS` is set, send `Authorization: Bearer <key>` to "
+    "details; a body that is not valid JSON, like any invalid field, is a 422 naming the "
+    "field (`body`). When `NEWSDESK_API_KEYS` is set, send `Authorization: Bearer <key>` to "
     "every route except `/health` and the chat page."
 )
 
@@ -52,6 +54,8 @@ def create_app(
         summary="Questions about news articles, answered with quoted, verifiable citations.",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url="/docs" if settings.api_docs else None,
+        redoc_url="/redoc" if settings.api_docs else None,
     )
     state = app.state
     state.settings, state.holder, state.metrics = settings, holder, Metrics()
@@ -63,6 +67,8 @@ def create_app(
 
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=state.metrics)
+    app.add_middleware(UnexpectedErrors)
+    app.add_middleware(NoSniff)
     install_error_handlers(app)
 
     app.include_router(service_routes.health_router)

@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ingest.index.store import IndexUnavailable, ModelMismatch
 from service.runtime import ServiceUnavailable
@@ -20,6 +21,8 @@ from service.stores.answer_log import UnknownAnswer
 
 log = logging.getLogger("newsdesk.api")
 PROBLEM = "application/problem+json"
+RECORD_INVALID = "record_invalid"
+NOT_JSON = "the request body is not valid JSON"
 UNION_TAGS = frozenset({"datetime", "date", "str", "int", "float", "bool"})
 T = TypeVar("T")
 
@@ -75,15 +78,92 @@ def invalid(errors: list[dict[str, Any]]) -> RequestValidationError:
     )
 
 
+def invalid_request(errors: list[dict[str, str]]) -> JSONResponse:
+    """The 422 for fields (``body`` for a body that is not JSON), each with why."""
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return problem(422, "Invalid request", f"invalid field(s): {detail}", errors=errors)
+
+
+def invalid_records(errors: list[dict[str, Any]]) -> RequestValidationError:
+    """A 422 for records of a body, each error's ``loc`` the path to the field as sent (taken
+    as it is: a record's field may be called 'date', which is also a union tag of pydantic)."""
+    return RequestValidationError([{"type": RECORD_INVALID, **error} for error in errors])
+
+
+def _error_entry(error: dict[str, Any]) -> dict[str, str]:
+    if error.get("type") == RECORD_INVALID:
+        return {"field": ".".join(str(p) for p in error["loc"][1:]), "message": error["msg"]}
+    if error.get("type") == "json_invalid":
+        reason = error.get("ctx", {}).get("error", "it does not parse")
+        position = error["loc"][1] if len(error["loc"]) > 1 else 0
+        message = f"{NOT_JSON}: {reason} at character {position}"
+        return {"field": "body", "message": message}
+    return {"field": _field_name(error["loc"]), "message": error["msg"]}
+
+
+def _unreadable_body(cause: BaseException | None) -> JSONResponse:
+    """FastAPI's 400 for a JSON body it could not decode (not UTF-8, nested too deeply), made
+    the same 422 as one with a syntax error: a malformed body always gets one answer."""
+    if isinstance(cause, UnicodeDecodeError):
+        reason = "it is not UTF-8"
+    elif isinstance(cause, RecursionError):
+        reason = "it is nested too deeply"
+    else:
+        reason = "it could not be decoded"
+    return invalid_request([{"field": "body", "message": f"{NOT_JSON}: {reason}"}])
+
+
+class UnexpectedErrors:
+    """Any exception no handler took becomes a logged 500 problem document, sent from here.
+
+    Starlette's last-resort handler answers and then re-raises, and uvicorn closes the
+    connection on an exception: the client's next request on that keep-alive connection would
+    be reset. Only a response already under way (a stream) is left to fail that way, since
+    it cannot be taken back.
+    """
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = finished = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started, finished
+            if message["type"] == "http.response.start":
+                started = True
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                finished = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            if finished:
+                return
+            if started:
+                raise
+            response = problem(
+                500, "Internal error", "the request failed; the error has been logged"
+            )
+            await response(scope, receive, send)
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    """The problem documents for errors the routes raise; ``UnexpectedErrors`` for the rest."""
+
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"field": _field_name(err["loc"]), "message": err["msg"]} for err in exc.errors()]
-        fields = ", ".join(e["field"] for e in errors)
-        return problem(422, "Invalid request", f"invalid field(s): {fields}", errors=errors)
+        return invalid_request([_error_entry(err) for err in exc.errors()])
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:
+            return _unreadable_body(exc.__cause__)
         response = problem(exc.status_code, HTTPStatus(exc.status_code).phrase, exc.detail)
         for name, value in (exc.headers or {}).items():
             response.headers[name] = value
@@ -100,11 +180,6 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(IndexUnavailable)
     async def _store_down(request: Request, exc: IndexUnavailable) -> JSONResponse:
         return problem(503, "Index unavailable", str(exc))
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem(500, "Internal error", "the request failed; the error has been logged")
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:

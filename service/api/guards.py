@@ -83,6 +83,14 @@ def key_matches(given: str, keys: list[SecretStr]) -> bool:
     return found
 
 
+def presents_key(authorization: str | None, keys: list[SecretStr]) -> bool:
+    """Whether an ``Authorization`` header carries one of the keys (any request, with none)."""
+    if not keys:
+        return True
+    scheme, _, given = (authorization or "").partition(" ")
+    return scheme.lower() == "bearer" and key_matches(given.strip(), keys)
+
+
 def api_key_guard(keys: list[SecretStr]):
     """A dependency that lets a request through only with a configured bearer key (if any)."""
 

@@ -8,13 +8,21 @@ from typing import Any
 from service.api.errors import PROBLEM
 from service.api.schemas import ArticleIn, Problem
 
+DESCRIPTIONS = {
+    422: (
+        "Invalid request: `errors` names each field and why. A body that is not valid JSON "
+        "(a syntax error, not UTF-8, nested too deeply) is this 422 too, on the field `body`."
+    ),
+    500: "Internal error: the request failed unexpectedly; the error has been logged.",
+}
+
 
 def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """Error statuses a route can answer, each documented as a problem-details body."""
     return {
         code: {
             "model": Problem,
-            "description": HTTPStatus(code).phrase,
+            "description": DESCRIPTIONS.get(code, HTTPStatus(code).phrase),
             "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}},
         }
         for code in codes

@@ -25,6 +25,12 @@ class Problem(BaseModel):
     errors: list[dict[str, str]] | None = None
 
 
+class HealthStatus(BaseModel):
+    """What /health tells a caller without a key when keys are set: no model, no counts."""
+
+    status: str
+
+
 class Health(BaseModel):
     status: str
     model_ready: bool

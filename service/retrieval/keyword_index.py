@@ -72,11 +72,14 @@ class KeywordIndex:
             return self._snapshot
 
     def _build(self, generation: str) -> Snapshot:
+        """A snapshot of every chunk; with no keyword token in any (no chunk, or only
+        stopwords and one-letter words) there is no BM25 to build (bm25s cannot index an empty
+        vocabulary), so nothing is keyword-searchable and dense search serves alone."""
         chunks = list(self.index.iter_chunks())
+        corpus = self.tokenize([contextual_text(c) for c in chunks])
         retriever = None
-        if chunks:
+        if any(corpus):
             retriever = bm25s.BM25(k1=self.k1, b=self.b)
-            corpus = self.tokenize([contextual_text(c) for c in chunks])
             retriever.index(corpus, show_progress=False)
         source_ids: dict[str, int] = {}
         codes = [source_ids.setdefault(c.source or "", len(source_ids)) for c in chunks]

@@ -56,9 +56,9 @@ def test_added_articles_are_listed_read_and_deleted(articles):
 def test_one_bad_record_stops_the_whole_batch_before_indexing(articles):
     with pytest.raises(InvalidArticles) as refused:
         articles.add([TRAM, {"title": "No body"}, {**RATES, "published": "someday"}], "test")
-    positions = [position for position, _ in refused.value.problems]
-    assert positions == [1, 2]
-    assert "body" in refused.value.problems[0][1] and "someday" in str(refused.value)
+    problems = refused.value.problems
+    assert [(p.position, p.field) for p in problems] == [(1, "body"), (2, "published")]
+    assert "body" in problems[0].message and "someday" in str(refused.value)
     assert articles.page()[1] == 0
 
 

@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ingest.models import Article
 from service.api.deps import Articles
-from service.api.errors import found, invalid, on_index
+from service.api.errors import found, invalid, invalid_records, on_index
 from service.api.openapi import ARTICLE_EXAMPLES, problem_responses
 from service.api.schemas import (
     MAX_ARTICLES_PER_REQUEST,
@@ -21,7 +21,7 @@ from service.api.schemas import (
     ArticleSummary,
     IngestResult,
 )
-from service.articles import ArticlesRefused, InvalidArticles
+from service.articles import ArticlesRefused, InvalidArticles, RecordProblem
 
 router = APIRouter()
 ArticleId = Annotated[str, PathParam(description="The article id or its URL (percent-encoded).")]
@@ -49,10 +49,10 @@ async def add_articles(
     try:
         report = await on_index(articles.add, records, ORIGIN)
     except InvalidArticles as exc:
-        raise invalid(
+        raise invalid_records(
             [
-                {"loc": ("body", i) if len(items) > 1 else ("body",), "msg": message}
-                for i, message in exc.problems
+                {"loc": _location(problem, len(items) > 1), "msg": problem.message}
+                for problem in exc.problems
             ]
         ) from None
     except ArticlesRefused as exc:
@@ -102,6 +102,13 @@ async def delete_article(articles: Articles, article_id: ArticleId) -> Response:
     """Removes the article and every passage of it from the index."""
     found(await on_index(articles.delete, article_id), "article", article_id)
     return Response(status_code=204)
+
+
+def _location(problem: RecordProblem, in_list: bool) -> tuple[str, ...]:
+    """Where in the body: the field, after the article's position when a list was sent."""
+    position = (str(problem.position),) if in_list else ()
+    field = (problem.field,) if problem.field else ()
+    return ("body", *(position + field or ("body",)))
 
 
 def _body_error(message: str) -> RequestValidationError:

@@ -8,13 +8,17 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
+from service.api.headers import CHAT_PAGE_POLICY
+
 STATIC = Path(__file__).resolve().parents[1] / "static"
 router = APIRouter()
 
 
 @router.get("/", include_in_schema=False)
 async def chat_page() -> FileResponse:
-    return FileResponse(STATIC / "index.html")
+    return FileResponse(
+        STATIC / "index.html", headers={"Content-Security-Policy": CHAT_PAGE_POLICY}
+    )
 
 
 def add_chat_page(app: FastAPI) -> None:

@@ -60,3 +60,18 @@ def test_every_operation_is_documented_under_its_stable_id(client):
     assert all(
         "security" in op for path, ops in paths.items() if path != "/health" for op in ops.values()
     )
+
+
+def test_the_interactive_docs_are_off_unless_asked_for(fresh):
+    """They load their scripts from a CDN: off by default; the OpenAPI document stays."""
+    with fresh() as client:
+        assert client.get("/docs").status_code == 404
+        assert client.get("/redoc").status_code == 404
+        assert client.get("/openapi.json").status_code == 200
+    with fresh(api_docs=True) as client:
+        assert "swagger-ui" in client.get("/docs").text
+
+
+def test_the_openapi_document_says_a_malformed_body_is_a_422(client):
+    ask = client.get("/openapi.json").json()["paths"]["/ask"]["post"]
+    assert "not valid JSON" in ask["responses"]["422"]["description"]

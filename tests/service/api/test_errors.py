@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
+from fastapi import Request
 
+from service.api.app import create_app
 from tests.service.api.bodies import ARTICLE, QUESTION
 from tests.service.api.reading import assert_problem
+from tests.service.api.serving import served
 
 pytestmark = pytest.mark.integration
 
@@ -32,8 +36,6 @@ def test_losing_the_chroma_server_is_503_and_recovers(fresh, tmp_path):
     import sys
     import time
     from pathlib import Path
-
-    import httpx
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -69,3 +71,28 @@ def test_losing_the_chroma_server_is_503_and_recovers(fresh, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=15)
+
+
+def test_an_unexpected_error_is_a_problem_and_the_connection_stays_open(settings_factory):
+    """Over real HTTP/1.1 keep-alive: the 500 is a problem document, and the client's next
+    request goes over the same connection (the server saw the same client port)."""
+    app = create_app(settings_factory(), preload=False)
+    ports: list[int] = []
+
+    @app.get("/fails")
+    async def fails(request: Request) -> None:
+        ports.append(request.client.port)
+        raise RuntimeError("a bug")
+
+    @app.get("/port")
+    async def port(request: Request) -> int:
+        ports.append(request.client.port)
+        return request.client.port
+
+    with served(app) as url, httpx.Client(base_url=url) as client:
+        failed = client.get("/fails")
+        assert_problem(failed, 500, "Internal error")
+        assert "a bug" not in failed.text
+        assert failed.headers.get("connection") != "close"
+        assert client.get("/port").status_code == 200
+    assert len(ports) == 2 and ports[0] == ports[1]

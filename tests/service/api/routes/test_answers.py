@@ -34,11 +34,38 @@ def test_ask_answers_with_citations_kept_by_id(client):
         ({"question": "x" * 2001}, "question"),
         ({"question": QUESTION, "published_after": "yesterday"}, "published_after"),
         ({}, "question"),
+        ({"question": "\u200b\u200c\u200d\u2060\ufeff"}, "question"),
+        ({"question": QUESTION, "top_k": True}, "top_k"),
+        ({"question": QUESTION, "top_k": "5"}, "top_k"),
     ],
 )
 def test_ask_rejects_bad_input_naming_the_field(client, body, field):
     problem = assert_problem(client.post("/ask", json=body), 422, field)
     assert any(e["field"] == field for e in problem["errors"])
+
+
+def test_a_question_of_invisible_characters_is_refused_saying_so(client):
+    for path in ("/ask", "/chat"):
+        refused = client.post(path, json={"question": "\u200b \u200b\u3164"})
+        assert_problem(refused, 422, "question", "no visible character")
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"{not json", "Expecting property name"),
+        (b'{"question": "x",}', "Expecting property name"),
+        (b"", "Field required"),
+        (b'{"question": "caf\xe9"}', "not UTF-8"),
+        (b"[" * 100_000, "nested too deeply"),
+    ],
+)
+def test_a_body_that_is_not_json_is_always_a_422_on_the_body(client, body, reason):
+    """Whatever is wrong with it, a malformed JSON body gets one status, naming ``body``."""
+    for path in ("/ask", "/chat", "/articles"):
+        sent = client.post(path, content=body, headers={"content-type": "application/json"})
+        problem = assert_problem(sent, 422, reason)
+        assert [e["field"] for e in problem["errors"]] == ["body"]
 
 
 def test_ask_rejects_reversed_dates_and_broken_json(client):

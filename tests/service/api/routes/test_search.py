@@ -37,3 +37,14 @@ def test_search_rejects_bad_parameters(client):
     assert_problem(client.get("/search", params={"q": "x", "k": 0}), 422, "k")
     reversed_dates = {"q": "x", "published_after": "2024-02-01", "published_before": "2024-01-01"}
     assert_problem(client.get("/search", params=reversed_dates), 422, "published_after")
+
+
+def test_an_article_without_keywords_leaves_every_route_working(fresh):
+    """No keyword token in the whole index: dense search still finds it, nothing is a 500."""
+    with fresh() as client:
+        assert client.post("/articles", json={"title": "a", "body": "b"}).status_code == 201
+        passages = client.get("/search", params={"q": "b"}).json()["passages"]
+        assert [p["chunk"]["text"] for p in passages] == ["b"]
+        assert client.post("/ask", json={"question": "What is b?"}).status_code == 200
+        assert client.post("/chat", json={"question": "What is b?"}).status_code == 200
+        assert client.get("/health").json()["status"] == "ok"
