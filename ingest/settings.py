@@ -45,7 +45,8 @@ class IndexSettings(BaseSettings):
     )
     model_cache_dir: Path = Field(
         default_factory=lambda: Path.home() / ".cache" / "newsdesk" / "models",
-        description="Where models converted for faster questions are kept.",
+        description="Where models converted for faster questions, and the local LLM "
+        "assembled from its packaged parts (~1.1 GB), are kept.",
     )
     chunk_tokens: int = Field(200, ge=32, le=512, json_schema_extra=SHAPES_INDEX)
     chunk_overlap_tokens: int = Field(40, ge=0, le=256, json_schema_extra=SHAPES_INDEX)

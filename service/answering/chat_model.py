@@ -2,6 +2,8 @@
 
 ``NEWSDESK_ANSWERER`` is ``provider:model``; an OpenAI-compatible server (vLLM, llama.cpp
 server, LM Studio) is ``openai:<model>`` with ``NEWSDESK_LLM_BASE_URL`` pointing at its ``/v1``.
+``local`` (or ``local:PATH.gguf``) is the packaged model (``service.answering.local``), served by
+llama.cpp on loopback and then talked to as exactly such an ``openai:<model>`` server.
 Retries are off: a failed call falls back to the extractive answer at once instead of making
 the user wait through back-offs.
 """
@@ -9,18 +11,24 @@ the user wait through back-offs.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 
+from service.answering.local.model_file import LocalModelUnavailable
+from service.answering.local.server import Endpoint, LocalSpec, server_for
 from service.settings import Settings
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
+    from service.answering.local.chat import LocalChatModel
+
 PLACEHOLDER_KEY = "not-needed"
 """Local OpenAI-compatible servers ignore the key, but the client refuses to start without one."""
+LOCAL = "local"
 
 
 class LLMFailure(Exception):
@@ -35,16 +43,55 @@ def split_answerer(answerer: str) -> tuple[str, str]:
     provider, _, model = answerer.partition(":")
     if not provider or not model:
         raise ValueError(
-            f"NEWSDESK_ANSWERER={answerer!r}: use 'extractive' or 'provider:model', "
+            f"NEWSDESK_ANSWERER={answerer!r}: use 'extractive', 'local' or 'provider:model', "
             "e.g. 'openai:gpt-4o-mini', 'anthropic:claude-sonnet-4-5' or 'ollama:llama3.2'"
         )
     return provider.lower(), model
 
 
+def is_local(answerer: str) -> bool:
+    return answerer.strip().lower().partition(":")[0] == LOCAL
+
+
+def local_spec(settings: Settings) -> LocalSpec:
+    _, _, path = settings.answerer.strip().partition(":")
+    return LocalSpec(
+        model_path=Path(path).expanduser() if path else None,
+        cache_dir=settings.model_cache_dir,
+        context_tokens=settings.local_context_tokens,
+        threads=settings.local_threads,
+    )
+
+
+def local_problem(settings: Settings) -> str | None:
+    """Why the local model failed to start in this process, if it is the answerer and did."""
+    if not is_local(settings.answerer):
+        return None
+    return server_for(local_spec(settings)).error
+
+
+def model_settings(settings: Settings) -> Settings:
+    """The settings the LLM path runs with: the local model's own context window and timeout."""
+    if not is_local(settings.answerer):
+        return settings
+    return settings.model_copy(
+        update={
+            "llm_context_tokens": min(settings.llm_context_tokens, settings.local_context_tokens),
+            "llm_timeout": settings.local_timeout,
+        }
+    )
+
+
 def build_chat_model(settings: Settings) -> BaseChatModel:
-    """The chat model for ``settings.answerer``; no network call happens here."""
+    """The chat model for ``settings.answerer``; no network call happens here.
+
+    For the local model this checks that it is installed (raising ``LocalModelUnavailable``
+    with the fix) and defers loading it to the first call.
+    """
     from langchain.chat_models import init_chat_model
 
+    if is_local(settings.answerer):
+        return _local_chat_model(model_settings(settings))
     provider, model = split_answerer(settings.answerer)
     key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
     kwargs: dict[str, Any] = {"temperature": settings.llm_temperature}
@@ -66,8 +113,30 @@ def build_chat_model(settings: Settings) -> BaseChatModel:
     return init_chat_model(model, model_provider=provider, **kwargs)
 
 
+def _local_chat_model(settings: Settings) -> LocalChatModel:
+    from service.answering.local.chat import LocalChatModel
+
+    server = server_for(local_spec(settings))
+    server.check()
+
+    def connect(endpoint: Endpoint) -> BaseChatModel:
+        served = settings.model_copy(
+            update={
+                "answerer": f"openai:{endpoint.model}",
+                "llm_base_url": endpoint.base_url,
+                "llm_api_key": SecretStr(endpoint.api_key),
+            }
+        )
+        return build_chat_model(served)
+
+    return LocalChatModel(server=server, connect=connect)
+
+
 def describe_failure(exc: BaseException, settings: Settings | None = None) -> str:
     """Why the call failed, in words a user can act on (no stack trace, no secrets)."""
+    for err in _chain(exc):
+        if isinstance(err, LocalModelUnavailable):
+            return err.reason
     for err in _chain(exc):
         status = _status_code(err)
         if status is not None:

@@ -15,7 +15,12 @@ from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from service.answering.chat_model import LLMFailure, build_chat_model, describe_failure
+from service.answering.chat_model import (
+    LLMFailure,
+    build_chat_model,
+    describe_failure,
+    model_settings,
+)
 from service.answering.packing import (
     TokenCount,
     as_data,
@@ -95,6 +100,7 @@ class LLMAnswerer:
     @classmethod
     def from_settings(cls, settings: Settings, vectors: SentenceVectors) -> LLMAnswerer:
         """The configured model, judged through the service's shared sentence cache."""
+        settings = model_settings(settings)
         return cls(
             settings,
             build_chat_model(settings),

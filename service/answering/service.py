@@ -17,13 +17,14 @@ from datetime import UTC, datetime
 
 from ingest.embedding import Embedder, get_embedder
 from ingest.index.store import NewsIndex
-from service.answering.chat_model import LLMFailure
+from service.answering.chat_model import LLMFailure, local_problem
 from service.answering.citations import drop_invalid, quote_is_exact, render
 from service.answering.declines import Declines, llm_decline_message, weak_evidence_message
 from service.answering.direct.compose import DirectAnswerer
 from service.answering.direct.spans import Ranked
 from service.answering.extractive import ExtractiveAnswerer
 from service.answering.llm import LLMAnswerer, LLMResult
+from service.answering.local.model_file import LocalModelUnavailable
 from service.answering.sentence_vectors import SentenceVectors
 from service.contract import (
     Answer,
@@ -61,6 +62,9 @@ class AnswerService:
         if settings.answerer.strip().lower() != "extractive":
             try:
                 self.llm = LLMAnswerer.from_settings(settings, self.vectors)
+            except LocalModelUnavailable as exc:
+                self.llm_error = exc.reason
+                log.error("%s", self.llm_error)
             except Exception as exc:
                 # A wrong provider name, a missing key or package: every answer says so.
                 self.llm_error = (
@@ -85,6 +89,11 @@ class AnswerService:
             self.retriever.keywords.refresh()
         except Exception as exc:
             log.warning("warm-up failed, the first question will load what it needs: %s", exc)
+
+    @property
+    def llm_problem(self) -> str | None:
+        """What keeps the configured LLM from answering, when known (for /health)."""
+        return self.llm_error or local_problem(self.settings)
 
     @property
     def uses_llm(self) -> bool:

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from service.api.deps import AppMetrics, AppSettings, Holder
+from service.api.guards import presents_key
 from service.api.prometheus import CONTENT_TYPE
-from service.api.schemas import Health
+from service.api.schemas import Health, HealthStatus
 
 health_router = APIRouter()
 metrics_router = APIRouter()
 
 
-@health_router.get("/health", response_model=Health, tags=["service"])
-async def health(holder: Holder, settings: AppSettings) -> Health:
-    """Open without an API key: whether the model is loaded and the index reachable."""
+@health_router.get("/health", response_model=Health | HealthStatus, tags=["service"])
+async def health(holder: Holder, settings: AppSettings, request: Request) -> Health | HealthStatus:
+    """Open without an API key: whether the model is loaded and the index reachable. With
+    keys set, a caller without one learns only the status (not the model or the counts)."""
+    report = await _health(holder, settings)
+    if presents_key(request.headers.get("authorization"), settings.api_keys):
+        return report
+    return HealthStatus(status=report.status)
+
+
+async def _health(holder: Holder, settings: AppSettings) -> Health:
     service = holder.service
     if service is None:
         return Health(
@@ -35,11 +44,13 @@ async def health(holder: Holder, settings: AppSettings) -> Health:
             embedding_model=settings.embedding_model,
             detail=f"index unreachable: {exc}",
         )
+    problem = service.llm_problem
     return Health(
-        status="ok",
+        status="degraded" if problem else "ok",
         model_ready=True,
         index_ready=True,
         embedding_model=settings.embedding_model,
+        detail=f"answers fall back to quotes: {problem}" if problem else None,
         **counts,
     )
 

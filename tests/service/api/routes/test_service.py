@@ -23,8 +23,35 @@ def test_metrics_count_routes_stages_and_index(client):
 
 def test_health_is_open_and_says_when_the_service_is_ready(fresh):
     with fresh(api_keys="key-one") as client:
-        loading = client.get("/health").json()
+        key = {"Authorization": "Bearer key-one"}
+        loading = client.get("/health", headers=key).json()
         assert (loading["status"], loading["model_ready"]) == ("loading", False)
-        client.get("/articles", headers={"Authorization": "Bearer key-one"})
-        ready = client.get("/health").json()
+        client.get("/articles", headers=key)
+        ready = client.get("/health", headers=key).json()
         assert (ready["status"], ready["index_ready"], ready["articles"]) == ("ok", True, 0)
+
+
+def test_health_tells_only_the_status_to_callers_without_a_key(fresh):
+    with fresh(api_keys="key-one") as client:
+        client.get("/articles", headers={"Authorization": "Bearer key-one"})
+        assert client.get("/health").json() == {"status": "ok"}
+        wrong = client.get("/health", headers={"Authorization": "Bearer key-two"})
+        assert wrong.json() == {"status": "ok"}
+        full = client.get("/health", headers={"Authorization": "Bearer key-one"}).json()
+        assert full["articles"] == 0 and full["embedding_model"] == "all-MiniLM-L6-v2"
+
+
+def test_health_tells_everything_when_no_keys_are_set(fresh):
+    with fresh() as client:
+        client.get("/articles")
+        health = client.get("/health").json()
+        assert (health["status"], health["articles"]) == ("ok", 0)
+        assert health["embedding_model"] == "all-MiniLM-L6-v2"
+
+
+def test_health_says_answers_are_degraded_when_the_local_model_cannot_run(fresh, tmp_path):
+    with fresh(answerer=f"local:{tmp_path / 'missing.gguf'}") as client:
+        client.get("/articles")
+        health = client.get("/health").json()
+        assert health["status"] == "degraded" and health["index_ready"]
+        assert "missing.gguf" in health["detail"]
