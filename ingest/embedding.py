@@ -96,7 +96,11 @@ class Embedder:
     def token_offsets(self, texts: list[str]) -> list[list[tuple[int, int]]]:
         with self._lock:
             encoded = self.model.tokenizer(
-                texts, add_special_tokens=False, return_offsets_mapping=True, truncation=False
+                texts,
+                add_special_tokens=False,
+                return_offsets_mapping=True,
+                truncation=False,
+                verbose=False,
             )
         return [[tuple(span) for span in spans] for spans in encoded["offset_mapping"]]
 

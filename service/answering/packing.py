@@ -27,11 +27,11 @@ def token_counter(embedder: Embedder | None) -> TokenCount:
     """
     if embedder is None:
         return estimate_tokens
-    tokenizer = embedder.model.tokenizer
 
     def count(text: str) -> int:
-        ids = tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"]
-        return max(len(ids), estimate_tokens(text))
+        # Through the embedder, which holds its lock: its tokenizer is not safe to share
+        # across threads, and an ingest may be using it.
+        return max(len(embedder.token_offsets([text])[0]), estimate_tokens(text))
 
     return count
 
