@@ -109,7 +109,7 @@ def _swapped(previous: str, fragment: str) -> str | None:
         return None
     occasions = qualifiers(fragment)
     if occasions:
-        return replaced(previous, occasions, fragment)
+        return replaced(previous, occasions)
     match = _PREPOSITIONAL.match(fragment)
     if match is None:
         return None

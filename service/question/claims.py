@@ -77,6 +77,10 @@ _TWO_REPORTS = re.compile(r",?\s+and\s+(?=(?:the|an?|another|its|their)\s)", re.
 """Where an opening phrase names a second report: "After A on May 4, 2024, and the B..."."""
 RELATION_WORD = re.compile("|".join(p.pattern for p in (_AGREE, _CONFLICT, _DIFFER)), re.IGNORECASE)
 """A word asking how reports relate: it is the question's relation, not a claim's content."""
+_LEADING_RELATION = re.compile(
+    rf"^(?:(?:be|been|were|was|remain\w*|appear\w*)\s+)?(?:{RELATION_WORD.pattern})", re.I
+)
+"""A predicate opening with how reports relate: "inconsistent in…", "remained consistent"."""
 _WORD_PAIR = re.compile(
     rf"(?P<holds>{RELATION_WORD.pattern})\s+or\s+(?P<fails>(?:not\s+)?(?:{RELATION_WORD.pattern}))",
     re.IGNORECASE,
@@ -293,10 +297,7 @@ def _shared_predicate(clauses: list[str]) -> tuple[Relation | None, list[str]]:
     found = RELATION_WORD.search(tail)
     if found is None:
         return None, clauses
-    leads = re.match(
-        rf"^(?:(?:be|been|were|was|remain\w*|appear\w*)\s+)?(?:{RELATION_WORD.pattern})", tail, re.I
-    )
-    if not leads and found.end() != len(tail):
+    if not _LEADING_RELATION.match(tail) and found.end() != len(tail):
         return None, clauses
     return _relation(tail), [*clauses[:-1], last[:cut].strip(" ,")]
 

@@ -89,7 +89,7 @@ def clash(asked: str, said: str) -> tuple[Qualifier, list[Qualifier]] | None:
     return None
 
 
-def replaced(text: str, new: Sequence[Qualifier], source: str) -> str | None:
+def replaced(text: str, new: Sequence[Qualifier]) -> str | None:
     """``text`` with its one qualifier of each kind in ``new`` replaced by the new one ("What
     did Valmora record on Thursday?" with "Friday"); None when a kind is missing or named
     twice, so the substitution would be a guess."""
@@ -99,7 +99,7 @@ def replaced(text: str, new: Sequence[Qualifier], source: str) -> str | None:
         same = [o for o in old if o.kind == q.kind]
         if len(same) != 1:
             return None
-        edits.append((same[0], source[q.start : q.end]))
+        edits.append((same[0], q.text))
     for target, value in sorted(edits, key=lambda e: -e[0].start):
         text = text[: target.start] + value + text[target.end :]
     return text

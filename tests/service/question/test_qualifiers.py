@@ -56,9 +56,9 @@ def test_the_same_or_an_unnamed_occasion_does_not_clash(asked, said):
 def test_a_fragment_swaps_the_one_occasion_of_its_kind():
     fragment = "And Friday?"
     assert (
-        replaced("What did Valmora record on Thursday?", qualifiers(fragment), fragment)
+        replaced("What did Valmora record on Thursday?", qualifiers(fragment))
         == "What did Valmora record on Friday?"
     )
     # two weekdays: which one the fragment replaces is a guess, so none is made
-    assert replaced("Flights on Tuesday and Wednesday?", qualifiers(fragment), fragment) is None
-    assert replaced("What did Valmora record?", qualifiers(fragment), fragment) is None
+    assert replaced("Flights on Tuesday and Wednesday?", qualifiers(fragment)) is None
+    assert replaced("What did Valmora record?", qualifiers(fragment)) is None
