@@ -153,9 +153,9 @@ def llm_decline_message(reason: str | None) -> str:
     return LLM_DECLINE.message.format(reason=reason or "no passage answers the question")
 
 
-def listed(items: list[str]) -> str:
+def listed(items: list[str], conjunction: str = "or") -> str:
     """“A”, “B” or “C”."""
     quoted = [f"“{item}”" for item in items]
     if len(quoted) == 1:
         return quoted[0]
-    return f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+    return f"{', '.join(quoted[:-1])} {conjunction} {quoted[-1]}"

@@ -61,6 +61,28 @@ _HAS_TIME = re.compile(
     r"last (week|month|year)|next (week|month|year))\b",
     re.IGNORECASE,
 )
+_MONEY_WORDS = frozenset(
+    "cost costs price prices fee fees fare fares salary salaries wage wages compensation bonus "
+    "bonuses fine fines fined budget revenue revenues profit profits income earnings funding "
+    "investment loan loans debt debts tax taxes rent damages settlement spending money cash pay "
+    "pays paid paying spend spends spent earn earns earned charge charges charged raise raised "
+    "invest invested lend lent borrow borrowed owe owes owed".split()
+)
+"""Words that make "how much" ask for a sum of money ("How much was she paid?")."""
+_NOT_A_SUM = frozenset(
+    "rise rises rose risen increase increased increases cut cuts hike hikes change changed "
+    "changes growth grow grew fall fell fallen drop dropped drops percentage percent proportion "
+    "share rate ratio margin".split()
+)
+"""Words that make it ask for a change or a ratio instead, which a percentage answers as well
+("What pay rise did they offer?" is answered "6 percent")."""
+_ASKS_AMOUNT = re.compile(r"\b(how much|what|which)\b(?P<rest>[^?,;]*)", re.IGNORECASE)
+_CURRENCY = re.compile(
+    r"[$€£¥₹]|\b(?:dollars?|euros?|pounds?|sterling|yen|yuan|renminbi|francs?|kronor|krona|"
+    r"kroner|krone|crowns?|rupees?|pesos?|won|rand|lira|roubles?|rubles?|zloty|dinars?|"
+    r"dirhams?|riyals?|shekels?|cents?|pence|usd|eur|gbp)\b",
+    re.IGNORECASE,
+)
 _TOKEN = re.compile(r"[^\W\d_][\w’'&-]*")
 _NOT_NAMES = CALENDAR_WORDS | frozenset(
     "I A The This That These Those It He She They We You His Her Their Our Its Mr Mrs Ms Dr".split()
@@ -81,6 +103,24 @@ def wanted_kind(question: str) -> AnswerKind | None:
         if (match := pattern.search(question))
     ]
     return min(found)[1] if found else None
+
+
+def wants_money(question: str) -> bool:
+    """Whether a quantity question asks for a sum of money: "how much" or "what" followed by a
+    word of paying or costing, and no word of change or ratio. "800 metres" does not answer
+    "How much compensation will each shop get?", whatever sentence it comes from."""
+    if wanted_kind(question) != "quantity":
+        return False
+    for match in _ASKS_AMOUNT.finditer(question):
+        words = {w.lower() for w in _WORD.findall(match.group("rest"))}
+        if words & _MONEY_WORDS and not words & _NOT_A_SUM:
+            return True
+    return False
+
+
+def is_money(text: str) -> bool:
+    """Whether a figure is a sum of money: a currency sign or a currency's name."""
+    return bool(_CURRENCY.search(text))
 
 
 def names_within(sentences: Iterable[str]) -> frozenset[str]:

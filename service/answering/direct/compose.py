@@ -30,16 +30,18 @@ from service.answering.direct.contradiction import disagreement
 from service.answering.direct.judge import ClaimJudge, Finding, Sentence
 from service.answering.direct.neighbours import (
     SHORT_QUESTION_WORDS,
+    fuller_sentence,
     other_occasion,
     outside_window,
     predicate,
     unspoken,
 )
-from service.answering.direct.spans import Ranked, Span, find_span
+from service.answering.direct.spans import Ranked, Span, find_span, holds_span
 from service.answering.sentence_vectors import SentenceVectors
 from service.answering.vocabulary import stems
 from service.contract import AnswerSentence, Citation, ClaimCheck, DirectAnswer, Passage
 from service.question.claims import OrderChoice, OrderClaim, YesNo
+from service.question.kinds import AnswerKind
 from service.question.parsed import ParsedQuestion
 
 SAME_STATEMENT = 0.8
@@ -119,18 +121,36 @@ class DirectAnswerer:
         passages: list[Passage],
     ) -> Composed:
         numbering = _Numbering()
+        kind: AnswerKind = parsed.kind  # type: ignore[assignment]
         focus = frozenset(stems(predicate(parsed.text)))
         person = bool(re.match(r"^\W*(who|whom|whose)\b", parsed.text, re.IGNORECASE))
-        span = find_span(parsed.kind, ranked, parsed.words, passages, focus, person)  # type: ignore[arg-type]
+        span = find_span(kind, ranked, parsed.words, passages, focus, person, money=parsed.money)
         missing = unspoken(parsed.text, passages)
         said = (_holder(span, ranked) or span).text if span is not None else ""
         occasion = other_occasion(parsed.text, said) if span is not None else None
+        fuller = (
+            fuller_sentence(
+                parsed.text,
+                said,
+                [r.text for r in ranked],
+                lambda text: holds_span(kind, text, parsed.words, parsed.money),
+            )
+            if span is not None
+            else []
+        )
         neighbour = span is not None and (
-            bool(missing) or bool(occasion) or outside_window(span.passage, said, parsed.dates)
+            bool(missing)
+            or bool(occasion)
+            or bool(fuller)
+            or outside_window(span.passage, said, parsed.dates)
         )
         if span is None or neighbour:
             what = f" (nothing in them mentions {listed(missing)})" if missing else ""
             what = f" (they speak of {occasion})" if occasion and not missing else what
+            if fuller and not missing and not occasion:
+                what = f" (what they say of {listed(fuller, 'and')} gives {_NONE_OF[kind]})"
+            if span is None and parsed.money:
+                what = " (they give no sum of money for it)"
             text = f"{NOT_SAID}{what}; what they do say is quoted below."
             direct = DirectAnswer(form="not_said", text=text)
             quotes: list[Quote] = list(quoted)
@@ -273,6 +293,9 @@ class DirectAnswerer:
             used.add(key)
             shown.append(AnswerSentence(text=quote.text, citations=[numbering.cite(quote)]))
         return shown
+
+
+_NONE_OF = {"quantity": "no figure", "name": "no name", "time": "no date"}
 
 
 def _holder(span: Span, ranked: list[Ranked]) -> Ranked | None:

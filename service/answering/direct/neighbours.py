@@ -9,13 +9,17 @@ neighbour away, both read from the question's grammar and the articles, never fr
 - the question names a time ("at its September 2024 meeting") and the span's article was
   published outside it without the sentence naming that time;
 - the sentence pins its fact to another occasion than the question's: another weekday,
-  quarter, half, year or season (``service.question.qualifiers``).
+  quarter, half, year or season (``service.question.qualifiers``);
+- another of the best sentences speaks of more of the asked phrase and gives no answer of the
+  asked kind: "Shopkeepers on Weir Street have asked for compensation" is what the articles
+  say of "How much compensation will each Weir Street shop get?", so the tram's cost quoted
+  elsewhere answers another question.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from service.answering.declines import listed
@@ -82,6 +86,50 @@ def unspoken(question: str, passages: Sequence[Passage]) -> list[str]:
     verb = _WHO_VERB.match(question)
     asked = [w for w in asked_phrase(question) if not verb or w != verb.group("verb").lower()]
     return [w for w in asked if not stems([w]) <= said]
+
+
+FULLER_DEPTH = 5
+"""How many of the best-ranked sentences are weighed against the span's own."""
+
+
+def fuller_sentence(
+    question: str, said: str, others: Sequence[str], answers: Callable[[str], bool]
+) -> list[str]:
+    """The asked words (as the question writes them) that one of ``others`` speaks of and the
+    span's sentence ``said`` does not, when that sentence holds more of the asked phrase and
+    gives no answer itself (``answers``); empty when the span's sentence is as close to what
+    is asked as any. Only a short question is read so, as in ``unspoken``."""
+    if len(question.split()) > SHORT_QUESTION_WORDS:
+        return []
+    asked = [w.removesuffix("’s").removesuffix("'s") for w in asked_phrase(question)]
+    own = _spoken(asked, said)
+    for other in others[:FULLER_DEPTH]:
+        if other == said:
+            continue
+        theirs = _spoken(asked, other)
+        if len(theirs) > len(own) and not answers(other):
+            return _phrases(question, theirs - own)
+    return []
+
+
+def _spoken(words: Sequence[str], sentence: str) -> set[str]:
+    said = stems(re.findall(r"\w+", sentence.lower()))
+    return {w for w in words if stems([w]) <= said}
+
+
+def _phrases(question: str, words: set[str]) -> list[str]:
+    """``words`` as the question writes them, neighbours joined: "Weir Street", not "Weir"
+    and "Street"."""
+    phrases: list[list[str]] = []
+    previous = False
+    for token in re.findall(r"[\w’'-]+", question):
+        chosen = token.lower().removesuffix("’s").removesuffix("'s") in words
+        if chosen and previous:
+            phrases[-1].append(token)
+        elif chosen:
+            phrases.append([token])
+        previous = chosen
+    return [" ".join(p) for p in phrases]
 
 
 def outside_window(passage: Passage, sentence: str, windows: Sequence[DateWindow]) -> bool:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from service.answering.vocabulary import stems
 from service.contract import Passage
 from service.question.dates import MONTH_NAMES, WEEKDAYS
-from service.question.kinds import AnswerKind, names_within
+from service.question.kinds import AnswerKind, is_money, names_within
 
 _MONTH = rf"(?:{'|'.join(m[:3] for m in MONTH_NAMES)})[a-z]*\.?"
 _QUALIFIER = (
@@ -54,12 +54,12 @@ PERSON_WEIGHT = 0.05
 NAME_SHARE_WEIGHT = 0.05
 """What each further retrieved passage mentioning a name adds to its sentence's score."""
 UNIT_MATCH_WEIGHT = 0.1
+"""What a figure counting the question's own noun adds."""
 PREDICATE_WEIGHT = 0.1
 """What a sentence holding every word of the asked phrase adds."""
 NEAR_WEIGHT = 0.2
 NEAR_WORDS = 3
 """What a span with every word of the asked phrase within ``NEAR_WORDS`` of it adds."""
-"""What a figure counting the question's own noun adds."""
 ORDER_PENALTY = 0.001
 """Ties go to the span said first."""
 
@@ -97,13 +97,15 @@ def find_span(
     focus: frozenset[str] = frozenset(),
     person: bool = False,
     depth: int = 3,
+    money: bool = False,
 ) -> Span | None:
     """The answer span of ``kind`` from the first ``depth`` ``ranked`` sentences, that the
     question (``asked``: its case-folded words) does not already give. Each span scores its
     sentence's score; a name gains for every further passage mentioning it, a figure when it
     counts what the question counts ("how many goals": "31 goals"). A name is given in full
     where the passages write it so ("Bankman-Fried" is cited where they say "Sam
-    Bankman-Fried"); ``person`` (a who-question) prefers names written as a person's."""
+    Bankman-Fried"); ``person`` (a who-question) prefers names written as a person's;
+    ``money`` (the question asks for a sum) takes only figures in a currency."""
     names = names_within(r.text for r in ranked) if kind == "name" else frozenset()
     full = _full_names(passages, asked) if kind == "name" else {}
     counted = stems(asked)
@@ -114,6 +116,8 @@ def find_span(
         for position, (start, end) in enumerate(_spans(kind, sentence.text, names)):
             text = sentence.text[start:end]
             if _given(text, asked) or (person and _PLACED.search(sentence.text[:start])):
+                continue
+            if money and not is_money(text):
                 continue
             near = _near(sentence.text, start, end, focus, after=kind == "name")
             score = sentence.score + predicate + near - ORDER_PENALTY * position
@@ -153,6 +157,15 @@ def find_span(
             span.passage,
         )
     return span
+
+
+def holds_span(kind: AnswerKind, sentence: str, asked: frozenset[str], money: bool) -> bool:
+    """Whether ``sentence`` gives an answer of ``kind`` that the question does not hold."""
+    return any(
+        not _given(text, asked) and (not money or is_money(text))
+        for start, end in _spans(kind, sentence, names_within([sentence]))
+        if (text := sentence[start:end])
+    )
 
 
 def _spans(kind: AnswerKind, sentence: str, names: frozenset[str]) -> list[tuple[int, int]]:

@@ -2,7 +2,14 @@
 
 import pytest
 
-from service.question.kinds import asked_words, carries, names_within, wanted_kind
+from service.question.kinds import (
+    asked_words,
+    carries,
+    is_money,
+    names_within,
+    wanted_kind,
+    wants_money,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -60,3 +67,28 @@ def test_quantities_and_times():
     assert carries("time", "It opened on March 3, 2021.", asked)
     assert not carries("time", "It opened to great fanfare.", asked)
     assert carries("time", "Sales rose on Sept. 4 and fell on a Sunday.", asked)
+
+
+@pytest.mark.parametrize(
+    ("question", "money"),
+    [
+        ("How much was the mayor paid last year?", True),
+        ("How much compensation will the shops get?", True),
+        ("What fee did the club pay for the striker?", True),
+        ("How much will the bridge cost?", True),
+        ("What pay rise did the nurses accept?", False),
+        ("How much did revenue fall?", False),
+        ("What percentage of its income comes from ads?", False),
+        ("How many jobs will the mill cut?", False),
+        ("How much rain fell on Sunday?", False),
+    ],
+)
+def test_a_question_asks_for_a_sum_of_money_when_it_asks_what_was_paid_or_cost(question, money):
+    assert wants_money(question) is money
+
+
+def test_a_sum_of_money_is_written_with_a_currency():
+    for figure in ("48 million pounds", "$5bn", "€12", "up to 400 euros", "3.84 billion dollars"):
+        assert is_money(figure), figure
+    for figure in ("800 metres", "6 percent", "140 flights", "a five-year"):
+        assert not is_money(figure), figure

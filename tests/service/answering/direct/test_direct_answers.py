@@ -73,6 +73,23 @@ def test_a_neighbouring_fact_is_not_presented_as_the_answer(service):
     assert answer.citations, "what the articles do say is still quoted, as context"
 
 
+def test_a_figure_from_a_sentence_about_something_else_is_not_the_answer(service):
+    answer = ask(service, "How much will the Weir Street shopkeepers be paid in compensation?")
+    assert answer.direct.form == "not_said"
+    assert "“Weir Street shopkeepers”" in answer.direct.text
+    assert "800 metres" not in answer.direct.text and "455 million" not in answer.direct.text
+    assert any("asked for compensation" in c.quote for c in answer.citations)
+
+
+def test_a_question_about_money_is_answered_with_a_sum(service):
+    answer = ask(service, "How much compensation can Skyhaven passengers claim?")
+    assert answer.direct.text == "up to 400 euros"
+    answer = ask(service, "How much did Northbridge pay for Ferreira?")
+    assert answer.direct.text == "48 million pounds"
+    answer = ask(service, "How much was Kestrel's chief executive paid last year?")
+    assert answer.direct.form == "not_said", "a revenue figure is not what she was paid"
+
+
 def test_a_fact_from_another_meeting_is_not_the_answer(service):
     answer = ask(
         service,
