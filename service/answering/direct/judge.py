@@ -54,6 +54,12 @@ NEGATION_OVERLAP = 0.4
 """A negation contradicts only in a sentence holding this share of the claim's own words:
 "too hot for liquid water" answers "cool enough for liquid water", while a negated sentence
 that merely resembles "found methane" does not answer it."""
+_GRAMMAR = frozenset(
+    "a an the is are was were be been being am do does did has have had any anyone anybody "
+    "anything of in on at to its it their they there".split()
+)
+"""The only words a literal claim may leave unsaid: articles, auxiliaries, "any". Every other
+word, "for", "against", "not" and "more" with them, must be in the sentence."""
 SHORTLIST = 6
 CLOSEST = 4
 NEW_SENTENCES = 0
@@ -138,6 +144,16 @@ class ClaimJudge:
                 return Finding(claim, "contradicted", found.reason, [sentence])
         if best.support >= (SUPPORTED_LITERALLY if literally else SUPPORTED):
             return Finding(claim, "supported", "an article says so", [best])
+        stating = next(
+            (
+                s
+                for s in ranked
+                if literally and states_every_word(claim, s.text, _passage_text(s.passage))
+            ),
+            None,
+        )
+        if stating is not None:
+            return Finding(claim, "supported", "an article says so in its words", [stating])
         return Finding(claim, "unsettled", "no sentence of the articles says so", [best])
 
     def order(self, claim: OrderClaim, passages: list[Passage]) -> Finding | None:
@@ -228,6 +244,38 @@ def core(claim: Claim) -> str:
     if framed and len(text) - framed.end() >= MIN_CORE_CHARS:
         text = text[framed.end() :]
     return " ".join(text.split())
+
+
+def states_every_word(claim: Claim, sentence: str, context: str = "") -> bool:
+    """Whether ``sentence`` holds every word of the claim but its grammar (``_GRAMMAR``):
+    "Six members of the board voted to hold and one voted for a cut" states "anyone on the
+    board voted for a cut" in other order, however low similarity scores the pair. A name
+    may be said elsewhere in its passage (``context``): "Estoria's board" is the board of the
+    article about Estoria's central bank. A closing parenthesis is what a follow-up is about
+    ("(about Central Bank Estoria April 2024)"): its names and figures must be in the passage,
+    its other words are the rewriter's, not the claim's."""
+    said = stems(re.findall(r"[\w’'-]+", sentence.lower()))
+    around = said | stems(re.findall(r"[\w’'-]+", context.lower()))
+    text = core(claim)
+    aside = _TRAILING_ASIDE.search(text)
+    main = text[: aside.start()] if aside else text
+    words = [w for w in re.findall(r"[\w’'-]+", main) if w.lower() not in _GRAMMAR]
+    context_words = [
+        w
+        for w in re.findall(r"[\w’'-]+", aside.group() if aside else "")
+        if w[:1].isupper() or w[:1].isdigit()
+    ]
+    return (
+        bool(words)
+        and all(
+            stems([w.lower()]) <= said or (w[:1].isupper() and stems([w.lower()]) <= around)
+            for w in words
+        )
+        and stems(w.lower() for w in context_words) <= around
+    )
+
+
+_TRAILING_ASIDE = re.compile(r"\s*\([^()]*\)\s*$")
 
 
 def claim_words(claim: Claim) -> set[str]:

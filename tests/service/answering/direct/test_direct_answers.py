@@ -138,6 +138,12 @@ def test_supported_claims_give_yes_with_a_sentence_from_each_outlet(service):
     }
 
 
+def test_a_claim_stated_in_other_words_order_gives_yes(service):
+    answer = ask(service, "Did anyone on Estoria's policy board vote for a cut?")
+    assert answer.direct.verdict == "yes", answer.direct.text
+    assert any("Clara Benes, voted for a cut" in q for q in quotes(answer, answer.direct.citations))
+
+
 def test_a_contradicting_figure_gives_no_and_says_why(service):
     answer = ask(service, "Did Skyhaven cancel 200 flights because of the pilots' walkout?")
     assert answer.direct.verdict == "no"
