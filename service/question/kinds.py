@@ -15,6 +15,7 @@ from typing import Literal
 from service.question.dates import CALENDAR_WORDS, MONTH_NAMES, WEEKDAYS
 
 AnswerKind = Literal["name", "quantity", "time"]
+Measure = Literal["sum", "change"]
 
 # What a question that wants each kind looks like.
 _MEASURES = (
@@ -69,13 +70,14 @@ _MONEY_WORDS = frozenset(
     "invest invested lend lent borrow borrowed owe owes owed".split()
 )
 """Words that make "how much" ask for a sum of money ("How much was she paid?")."""
-_NOT_A_SUM = frozenset(
+_CHANGE_WORDS = frozenset(
     "rise rises rose risen increase increased increases cut cuts hike hikes change changed "
-    "changes growth grow grew fall fell fallen drop dropped drops percentage percent proportion "
-    "share rate ratio margin".split()
+    "changes growth grow grows grew grown fall falls fell fallen drop dropped drops gain gained "
+    "lose lost decline declined shrink shrank jump jumped more less fewer".split()
 )
-"""Words that make it ask for a change or a ratio instead, which a percentage answers as well
-("What pay rise did they offer?" is answered "6 percent")."""
+"""Words that make it ask for a change or a difference, which a percentage answers as well as
+a sum ("What pay rise did they offer?" is answered "6 percent")."""
+_RATIO_WORDS = frozenset("percentage percent proportion share rate ratio margin".split())
 _ASKS_AMOUNT = re.compile(r"\b(how much|what|which)\b(?P<rest>[^?,;]*)", re.IGNORECASE)
 _CURRENCY = re.compile(
     r"[$€£¥₹]|\b(?:dollars?|euros?|pounds?|sterling|yen|yuan|renminbi|francs?|kronor|krona|"
@@ -105,17 +107,20 @@ def wanted_kind(question: str) -> AnswerKind | None:
     return min(found)[1] if found else None
 
 
-def wants_money(question: str) -> bool:
-    """Whether a quantity question asks for a sum of money: "how much" or "what" followed by a
-    word of paying or costing, and no word of change or ratio. "800 metres" does not answer
-    "How much compensation will each shop get?", whatever sentence it comes from."""
+def asked_measure(question: str) -> Measure | None:
+    """What a quantity question measures, when its words say: a sum of money ("how much" or
+    "what" followed by a word of paying or costing: "800 metres" does not answer "How much
+    compensation will each shop get?") or a change ("How much did revenue grow?" is answered
+    "22 percent", not the revenue itself)."""
     if wanted_kind(question) != "quantity":
-        return False
+        return None
     for match in _ASKS_AMOUNT.finditer(question):
         words = {w.lower() for w in _WORD.findall(match.group("rest"))}
-        if words & _MONEY_WORDS and not words & _NOT_A_SUM:
-            return True
-    return False
+        if words & _CHANGE_WORDS:
+            return "change"
+        if words & _MONEY_WORDS and not words & _RATIO_WORDS:
+            return "sum"
+    return None
 
 
 def is_money(text: str) -> bool:

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 
 from service.question.claims import OrderChoice, YesNo, order_choice, split_claims
 from service.question.dates import DateWindow, find_dates
-from service.question.kinds import AnswerKind, asked_words, wanted_kind, wants_money
+from service.question.kinds import AnswerKind, Measure, asked_measure, asked_words, wanted_kind
 from service.question.names import names_in
 from service.question.outlets import (
     OutletMention,
@@ -30,8 +30,8 @@ class ParsedQuestion:
     text: str
     kind: AnswerKind | None = None
     """The kind of answer it asks for (a name, a quantity, a time), if any."""
-    money: bool = False
-    """Whether the quantity it asks for is a sum of money."""
+    measure: Measure | None = None
+    """Whether the quantity it asks for is a sum of money or a change, when its words say."""
     words: frozenset[str] = frozenset()
     """Its words, case folded: what a name in the answer must not merely repeat."""
     names: list[str] = field(default_factory=list)
@@ -75,7 +75,7 @@ def parse_question(
     return ParsedQuestion(
         text=question,
         kind=wanted_kind(question),
-        money=wants_money(question),
+        measure=asked_measure(question),
         words=asked_words(question),
         names=names_in(question, aliases),
         unknown_outlets=unknown_outlets(question, held, mentions),

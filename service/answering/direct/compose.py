@@ -124,7 +124,9 @@ class DirectAnswerer:
         kind: AnswerKind = parsed.kind  # type: ignore[assignment]
         focus = frozenset(stems(predicate(parsed.text)))
         person = bool(re.match(r"^\W*(who|whom|whose)\b", parsed.text, re.IGNORECASE))
-        span = find_span(kind, ranked, parsed.words, passages, focus, person, money=parsed.money)
+        span = find_span(
+            kind, ranked, parsed.words, passages, focus, person, measure=parsed.measure
+        )
         missing = unspoken(parsed.text, passages)
         said = (_holder(span, ranked) or span).text if span is not None else ""
         occasion = other_occasion(parsed.text, said) if span is not None else None
@@ -133,7 +135,7 @@ class DirectAnswerer:
                 parsed.text,
                 said,
                 [r.text for r in ranked],
-                lambda text: holds_span(kind, text, parsed.words, parsed.money),
+                lambda text: holds_span(kind, text, parsed.words, parsed.measure),
             )
             if span is not None
             else []
@@ -149,7 +151,7 @@ class DirectAnswerer:
             what = f" (they speak of {occasion})" if occasion and not missing else what
             if fuller and not missing and not occasion:
                 what = f" (what they say of {listed(fuller, 'and')} gives {_NONE_OF[kind]})"
-            if span is None and parsed.money:
+            if span is None and parsed.measure == "sum":
                 what = " (they give no sum of money for it)"
             text = f"{NOT_SAID}{what}; what they do say is quoted below."
             direct = DirectAnswer(form="not_said", text=text)

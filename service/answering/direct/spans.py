@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from service.answering.vocabulary import stems
 from service.contract import Passage
 from service.question.dates import MONTH_NAMES, WEEKDAYS
-from service.question.kinds import AnswerKind, is_money, names_within
+from service.question.kinds import AnswerKind, Measure, is_money, names_within
 
 _MONTH = rf"(?:{'|'.join(m[:3] for m in MONTH_NAMES)})[a-z]*\.?"
 _QUALIFIER = (
@@ -55,6 +55,10 @@ NAME_SHARE_WEIGHT = 0.05
 """What each further retrieved passage mentioning a name adds to its sentence's score."""
 UNIT_MATCH_WEIGHT = 0.1
 """What a figure counting the question's own noun adds."""
+CHANGE_WEIGHT = 0.5
+"""What a figure said as a change adds when the question asks how much something changed:
+more than sentence scores differ among the best few, so a level ("revenue of 3.84 billion
+dollars") answers "How much did revenue grow?" only when no change is given."""
 PREDICATE_WEIGHT = 0.1
 """What a sentence holding every word of the asked phrase adds."""
 NEAR_WEIGHT = 0.2
@@ -97,7 +101,7 @@ def find_span(
     focus: frozenset[str] = frozenset(),
     person: bool = False,
     depth: int = 3,
-    money: bool = False,
+    measure: Measure | None = None,
 ) -> Span | None:
     """The answer span of ``kind`` from the first ``depth`` ``ranked`` sentences, that the
     question (``asked``: its case-folded words) does not already give. Each span scores its
@@ -105,7 +109,8 @@ def find_span(
     counts what the question counts ("how many goals": "31 goals"). A name is given in full
     where the passages write it so ("Bankman-Fried" is cited where they say "Sam
     Bankman-Fried"); ``person`` (a who-question) prefers names written as a person's;
-    ``money`` (the question asks for a sum) takes only figures in a currency."""
+    ``measure`` "sum" takes only figures in a currency, "change" prefers a percentage or a
+    figure said with its direction ("up 22 percent", "43 million more")."""
     names = names_within(r.text for r in ranked) if kind == "name" else frozenset()
     full = _full_names(passages, asked) if kind == "name" else {}
     counted = stems(asked)
@@ -117,7 +122,7 @@ def find_span(
             text = sentence.text[start:end]
             if _given(text, asked) or (person and _PLACED.search(sentence.text[:start])):
                 continue
-            if money and not is_money(text):
+            if measure == "sum" and not is_money(text):
                 continue
             near = _near(sentence.text, start, end, focus, after=kind == "name")
             score = sentence.score + predicate + near - ORDER_PENALTY * position
@@ -128,6 +133,8 @@ def find_span(
                     score += PERSON_WEIGHT
             elif kind == "quantity" and stems(re.findall(r"[a-z]+", text.lower())) & counted:
                 score += UNIT_MATCH_WEIGHT
+            if measure == "change" and _changed(sentence.text, start, end):
+                score += CHANGE_WEIGHT
             span = Span(
                 text,
                 sentence.passage,
@@ -159,10 +166,12 @@ def find_span(
     return span
 
 
-def holds_span(kind: AnswerKind, sentence: str, asked: frozenset[str], money: bool) -> bool:
+def holds_span(
+    kind: AnswerKind, sentence: str, asked: frozenset[str], measure: Measure | None
+) -> bool:
     """Whether ``sentence`` gives an answer of ``kind`` that the question does not hold."""
     return any(
-        not _given(text, asked) and (not money or is_money(text))
+        not _given(text, asked) and (measure != "sum" or is_money(text))
         for start, end in _spans(kind, sentence, names_within([sentence]))
         if (text := sentence[start:end])
     )
@@ -199,6 +208,24 @@ def _near(sentence: str, start: int, end: int, focus: frozenset[str], after: boo
     if after:
         words += re.findall(r"[\w’'-]+", sentence[end:].lower())[:NEAR_WORDS]
     return NEAR_WEIGHT * len(stems(words) & focus) / len(focus)
+
+
+_PERCENT = re.compile(r"%|\bper ?cent\b|\bpercentage points?\b", re.IGNORECASE)
+_DIRECTION = re.compile(
+    r"\b(?:up|down|more|less|fewer|higher|lower|rise|rose|fell|fall|gain|gained|drop|dropped|"
+    r"increase|increased|decrease|decreased|cut|grew|growth)\b",
+    re.IGNORECASE,
+)
+
+
+def _changed(sentence: str, start: int, end: int) -> bool:
+    """Whether the figure at ``start:end`` is a change: a percentage, or a direction word in
+    it or right before or after it ("up 22 percent", "43 million more")."""
+    if _PERCENT.search(sentence[start:end]):
+        return True
+    before = re.findall(r"[\w’'-]+", sentence[:start])[-2:]
+    after = re.findall(r"[\w’'-]+", sentence[end:])[:1]
+    return bool(_DIRECTION.search(" ".join([*before, sentence[start:end], *after])))
 
 
 def _trim_unit(sentence: str, start: int, end: int) -> tuple[int, int]:

@@ -3,12 +3,12 @@
 import pytest
 
 from service.question.kinds import (
+    asked_measure,
     asked_words,
     carries,
     is_money,
     names_within,
     wanted_kind,
-    wants_money,
 )
 
 pytestmark = pytest.mark.unit
@@ -70,21 +70,24 @@ def test_quantities_and_times():
 
 
 @pytest.mark.parametrize(
-    ("question", "money"),
+    ("question", "measure"),
     [
-        ("How much was the mayor paid last year?", True),
-        ("How much compensation will the shops get?", True),
-        ("What fee did the club pay for the striker?", True),
-        ("How much will the bridge cost?", True),
-        ("What pay rise did the nurses accept?", False),
-        ("How much did revenue fall?", False),
-        ("What percentage of its income comes from ads?", False),
-        ("How many jobs will the mill cut?", False),
-        ("How much rain fell on Sunday?", False),
+        ("How much was the mayor paid last year?", "sum"),
+        ("How much compensation will the shops get?", "sum"),
+        ("What fee did the club pay for the striker?", "sum"),
+        ("How much will the bridge cost?", "sum"),
+        ("What pay rise did the nurses accept?", "change"),
+        ("How much did revenue fall?", "change"),
+        ("By how much did the town's population grow?", "change"),
+        ("What percentage of its income comes from ads?", None),
+        ("How many jobs will the mill cut?", None),
+        ("How many people came?", None),
+        ("How much more will the tram cost than planned?", "change"),
+        ("Who paid for the bridge?", None),
     ],
 )
-def test_a_question_asks_for_a_sum_of_money_when_it_asks_what_was_paid_or_cost(question, money):
-    assert wants_money(question) is money
+def test_a_quantity_question_may_ask_for_a_sum_of_money_or_a_change(question, measure):
+    assert asked_measure(question) == measure
 
 
 def test_a_sum_of_money_is_written_with_a_currency():

@@ -90,6 +90,12 @@ def test_a_question_about_money_is_answered_with_a_sum(service):
     assert answer.direct.form == "not_said", "a revenue figure is not what she was paid"
 
 
+def test_a_question_about_a_change_is_answered_with_the_change_not_the_level(service):
+    assert ask(service, "How much did Kestrel's revenue grow?").direct.text == "22 percent"
+    answer = ask(service, "How much more will the Eastline tram cost than the council approved?")
+    assert answer.direct.text == "43 million more"
+
+
 def test_a_fact_from_another_meeting_is_not_the_answer(service):
     answer = ask(
         service,
