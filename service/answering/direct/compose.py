@@ -41,7 +41,7 @@ from service.answering.sentence_vectors import SentenceVectors
 from service.answering.vocabulary import stems
 from service.contract import AnswerSentence, Citation, ClaimCheck, DirectAnswer, Passage
 from service.question.claims import OrderChoice, OrderClaim, YesNo
-from service.question.kinds import AnswerKind
+from service.question.kinds import AnswerKind, names_within
 from service.question.parsed import ParsedQuestion
 
 SAME_STATEMENT = 0.8
@@ -124,8 +124,17 @@ class DirectAnswerer:
         kind: AnswerKind = parsed.kind  # type: ignore[assignment]
         focus = frozenset(stems(predicate(parsed.text)))
         person = bool(re.match(r"^\W*(who|whom|whose)\b", parsed.text, re.IGNORECASE))
+        short = len(parsed.text.split()) <= SHORT_QUESTION_WORDS
+        subject = names_within([parsed.text]) if short else frozenset()
         span = find_span(
-            kind, ranked, parsed.words, passages, focus, person, measure=parsed.measure
+            kind,
+            ranked,
+            parsed.words,
+            passages,
+            focus,
+            person,
+            measure=parsed.measure,
+            subject=subject,
         )
         missing = unspoken(parsed.text, passages)
         said = (_holder(span, ranked) or span).text if span is not None else ""

@@ -102,6 +102,7 @@ def find_span(
     person: bool = False,
     depth: int = 3,
     measure: Measure | None = None,
+    subject: frozenset[str] = frozenset(),
 ) -> Span | None:
     """The answer span of ``kind`` from the first ``depth`` ``ranked`` sentences, that the
     question (``asked``: its case-folded words) does not already give. Each span scores its
@@ -110,12 +111,16 @@ def find_span(
     where the passages write it so ("Bankman-Fried" is cited where they say "Sam
     Bankman-Fried"); ``person`` (a who-question) prefers names written as a person's;
     ``measure`` "sum" takes only figures in a currency, "change" prefers a percentage or a
-    figure said with its direction ("up 22 percent", "43 million more")."""
+    figure said with its direction ("up 22 percent", "43 million more"). ``subject``: the
+    names a short question asks about ("Norrvik"): a name holding one of them is the subject,
+    not its answer ("Norrvik Microdevices" does not answer "Who leads Norrvik?"), and a span
+    is taken from an article naming one of them whenever one of the sentences is."""
     names = names_within(r.text for r in ranked) if kind == "name" else frozenset()
     full = _full_names(passages, asked) if kind == "name" else {}
     counted = stems(asked)
     best: tuple[float, Span] | None = None
-    for sentence in ranked[:depth]:
+    about = [r for r in ranked if _names_any(r.passage, subject)] if subject else []
+    for sentence in (about or ranked)[:depth]:
         said = stems(re.findall(r"[\w’'-]+", sentence.text.lower())) if focus else set()
         predicate = PREDICATE_WEIGHT * len(focus & said) / len(focus) if focus else 0.0
         for position, (start, end) in enumerate(_spans(kind, sentence.text, names)):
@@ -123,6 +128,8 @@ def find_span(
             if _given(text, asked) or (person and _PLACED.search(sentence.text[:start])):
                 continue
             if measure == "sum" and not is_money(text):
+                continue
+            if kind == "name" and subject and _holds_subject(text, full, subject):
                 continue
             near = _near(sentence.text, start, end, focus, after=kind == "name")
             score = sentence.score + predicate + near - ORDER_PENALTY * position
@@ -164,6 +171,18 @@ def find_span(
             span.passage,
         )
     return span
+
+
+def _holds_subject(name: str, full: dict[str, list[Span]], subject: frozenset[str]) -> bool:
+    """Whether the name, or the fuller name it is shown as, holds a word of ``subject``."""
+    shown = full.get(name, [])
+    words = set(name.split()) | (set(shown[0].text.split()) if shown else set())
+    return bool(words & subject)
+
+
+def _names_any(passage: Passage, names: frozenset[str]) -> bool:
+    text = f"{passage.chunk.title}\n{passage.chunk.text}"
+    return any(re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", text) for n in names)
 
 
 def holds_span(

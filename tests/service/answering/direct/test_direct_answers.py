@@ -65,6 +65,13 @@ def test_a_name_the_question_already_gives_is_not_its_answer(service):
     assert answer.direct.text == "Ilse Marven"
 
 
+def test_a_name_comes_from_an_article_about_the_company_asked_about(service):
+    answer = ask(service, "Who is the chief executive of Norrvik Microdevices?")
+    assert answer.direct.text == "Anders Lyng", "not Kestrel's chief executive"
+    answer = ask(service, "Who leads Norrvik?")
+    assert "Norrvik" not in answer.direct.text, "the company asked about is not its own answer"
+
+
 def test_a_neighbouring_fact_is_not_presented_as_the_answer(service):
     answer = ask(service, "How much will a single ticket on the Eastline tram cost?")
     assert answer.direct.form == "not_said"
