@@ -20,7 +20,7 @@ from typing import Literal
 from service.question.dates import MONTH_NAMES
 from service.question.outlets import OutletMention
 
-Relation = Literal["agree", "conflict", "differ"]
+Relation = Literal["agree", "conflict", "differ", "same"]
 
 AUXILIARY = r"did|does|do|is|are|was|were|has|have|had|will|would|can|could|should|might|may|must"
 _YES_NO = re.compile(rf"^\W*({AUXILIARY})\b", re.IGNORECASE)
@@ -234,7 +234,8 @@ def _relation(text: str) -> Relation | None:
     """What the main clause asks of its sides: that they agree ("consistent", "align"), that
     they conflict ("contradict", "inconsistent": one says what the other denies) or that they
     differ ("a different aspect", "a change": each says something of its own). The first such
-    word decides; negated ("no change", "not consistent") it asks the opposite."""
+    word decides; negated it asks the opposite: "not consistent" that they conflict, "no
+    change" or "no different" that they say the same."""
     found = [
         (match.start(), relation)
         for relation, pattern in (("agree", _AGREE), ("conflict", _CONFLICT), ("differ", _DIFFER))
@@ -244,7 +245,7 @@ def _relation(text: str) -> Relation | None:
         return None
     start, relation = min(found)
     if _NEGATED_RELATION.search(text[max(0, start - 12) : start]):
-        return "conflict" if relation == "agree" else "agree"
+        return {"agree": "conflict", "conflict": "agree", "differ": "same"}[relation]
     return relation
 
 

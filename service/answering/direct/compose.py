@@ -260,14 +260,15 @@ class DirectAnswerer:
             clash = self._clash(sides)
             found = all(f.status == "supported" for f in every)
             if clash:
-                verdict = "no" if asked.relation == "agree" else "yes"
+                verdict = "no" if asked.relation in ("agree", "same") else "yes"
                 return verdict, f"they disagree: {clash[0]}", clash[1]
             if found and asked.relation == "conflict":
                 return "no", "nothing in one contradicts the other", sides
-            if found and asked.relation == "differ":
-                if self._same(sides):
-                    return "no", "they say the same", sides
-                return "yes", "each reports something of its own", sides
+            if found and asked.relation in ("differ", "same"):
+                same = self._same(sides)
+                verdict = "yes" if same == (asked.relation == "same") else "no"
+                reason = "they say the same" if same else "each reports something of its own"
+                return verdict, reason, sides
         unsettled = [f for f in every if f.status != "supported"]
         if not every:
             return "unsettled", "the question makes no claim that could be checked", []

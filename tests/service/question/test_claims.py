@@ -110,7 +110,7 @@ def test_a_date_after_before_bounds_a_window_and_orders_nothing():
         ("Was the Courier's account of the vote consistent with the Ledger's?", "agree"),
         ("Did the Ledger's review contradict the Courier's report on the cost?", "conflict"),
         ("Was there a change in how the Ledger described the cost?", "differ"),
-        ("Was there no change in how the Ledger described the cost?", "agree"),
+        ("Was there no change in how the Ledger described the cost?", "same"),
         ("Did the Ledger report a higher cost, indicating a change in the plan?", None),
     ],
 )

@@ -204,6 +204,14 @@ def test_a_report_said_to_contradict_an_unnamed_earlier_one_is_not_taken_at_its_
     assert "nothing" in answer.direct.text and "contradicts" in answer.direct.text
 
 
+def test_no_change_is_answered_as_the_opposite_of_a_difference(service):
+    sides = "the Harrowgate Courier and the Valley Ledger"
+    differ = ask(service, f"Did {sides} describe the Eastline tram's cost differently?")
+    same = ask(service, f"Was there no change in how {sides} described the Eastline tram's cost?")
+    assert differ.direct.verdict == "yes", differ.direct.text
+    assert same.direct.verdict == "no", same.direct.text
+
+
 def test_publication_dates_decide_an_order_claim(service):
     answer = ask(service, "Was the Norrvik earnings story published before the Kestrel one?")
     assert answer.direct.verdict == "no"
