@@ -312,6 +312,24 @@ def _strip_frame(text: str) -> str:
     return _FRAME.sub("", text.strip(), count=1).strip()
 
 
+_ABSENCE = re.compile(
+    r",?\s+without\s+(?:any\s+|explicitly\s+|directly\s+)?(?:mention\w*|discuss\w*|specify\w*|"
+    r"address\w*|referenc\w*|detail\w*|not\w*|indicat\w*|provid\w*|acknowledg\w*|"
+    r"elaborat\w*|touch\w*)\b.*$",
+    re.IGNORECASE,
+)
+CHECKABLE_WORDS = 3
+
+
+def _checkable(text: str) -> str:
+    """The part of a claim a quote can show. A clause closing with what an article leaves out
+    ("…, without mentioning the jury's role") or with the asker's reading of it ("…,
+    indicating a difference in focus") claims what no sentence states; the claim is judged
+    on what comes before, when that still says something."""
+    cut = _ASIDE.sub("", _ABSENCE.sub("", text)).strip(" ,")
+    return cut if _words(cut) >= CHECKABLE_WORDS else text
+
+
 def _distribute(
     clause: str, outlets: Sequence[OutletMention], every: bool = False, describes: bool = False
 ) -> list[Claim]:
@@ -319,7 +337,7 @@ def _distribute(
     articles...") claims X of each; one naming them apart ("A says X about B's report") is a
     claim about its first, its subject, unless it asks how they relate (``every``: "Is A's
     report consistent with B's?")."""
-    text = _strip_frame(clause)
+    text = _checkable(_strip_frame(clause))
     claim = replace(_bind(text, outlets), describes=describes)
     if len(claim.outlets) < 2:
         return [claim]

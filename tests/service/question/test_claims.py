@@ -180,3 +180,11 @@ def test_which_came_first_names_its_two_sides():
         order_choice("Which firm had first-quarter sales, Kestrel Semiconductor or Norrvik?")
         is None
     )
+
+
+def test_what_an_article_leaves_out_or_the_askers_reading_is_not_part_of_the_claim():
+    asked = split_claims(
+        "Did the Courier report that the council approved the tram, while the Ledger covered "
+        "its cost without mentioning the vote, indicating a difference in focus?"
+    )
+    assert [c.text for c in asked.claims][-1] == "the Ledger covered its cost"
