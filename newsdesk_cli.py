@@ -71,6 +71,8 @@ def ingest(
             ingestor = build_ingestor(settings)
         except (IndexUnavailable, ModelMismatch) as exc:
             raise _fail(str(exc)) from None
+    for action in ingestor.index.repaired.actions:
+        console.print(f"[yellow]repaired[/yellow] {action}", soft_wrap=True, highlight=False)
     with Progress(
         TextColumn("[bold]Ingesting"),
         BarColumn(),
@@ -191,6 +193,7 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         log_level=settings.log_level.lower(),
+        timeout_graceful_shutdown=settings.shutdown_timeout,
     )
 
 
@@ -200,6 +203,14 @@ def slack() -> None:
     from service.slack.serving import serve_socket_mode
 
     serve_socket_mode(_settings())
+
+
+@app.command()
+def mcp() -> None:
+    """Serve the tools ask, search and get_article to an MCP host over stdin/stdout."""
+    from service.mcp.server import serve_stdio
+
+    serve_stdio(_settings())
 
 
 def _json_default(value: object) -> str:

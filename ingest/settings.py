@@ -48,6 +48,14 @@ class IndexSettings(BaseSettings):
         description="Where models converted for faster questions, and the local LLM "
         "assembled from its packaged parts (~1.1 GB), are kept.",
     )
+    stale_write_seconds: float = Field(
+        600.0,
+        ge=0,
+        description="An article write left unfinished this long is taken for a dead writer's "
+        "and undone when the index is opened; one whose writer ran on this host and is gone "
+        "is undone at once. A write takes seconds: younger ones may be another process's, "
+        "still at work.",
+    )
     chunk_tokens: int = Field(200, ge=32, le=512, json_schema_extra=SHAPES_INDEX)
     chunk_overlap_tokens: int = Field(40, ge=0, le=256, json_schema_extra=SHAPES_INDEX)
 

@@ -7,6 +7,8 @@ ingest as ``newsdesk ingest``. An outlet filter is matched the way questions mat
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -21,6 +23,8 @@ from service.settings import Settings
 
 if TYPE_CHECKING:
     from service.answering.service import AnswerService
+
+log = logging.getLogger("newsdesk.articles")
 
 INDEX_WRITE_FAILED = "index write failed"
 
@@ -81,15 +85,29 @@ class ArticleService:
             lambda names: Retriever(settings, index, embedder).resolve_sources(names),
         )
 
-    def add(self, records: Sequence[dict[str, Any]], origin: str) -> IngestReport:
+    def add(
+        self,
+        records: Sequence[dict[str, Any]],
+        origin: str,
+        cancel: threading.Event | None = None,
+    ) -> IngestReport:
         """Index the records (re-adding an unchanged one is a no-op) and report what happened.
 
         Raises InvalidArticles before indexing anything if any record is not an article,
-        IndexUnavailable when no article could be written, ArticlesRefused when every one
-        failed for reasons of its own.
+        IngestTooLarge before embedding anything if they make more passages than
+        ``max_ingest_chunks``, IngestCancelled once ``cancel`` is set (each article is then
+        indexed whole or not at all), IndexUnavailable when no article could be written,
+        ArticlesRefused when every one failed for reasons of its own.
         """
         articles = self._validated(records)
-        ingestor = build_ingestor(self.settings, index=self.index, embedder=self.embedder)
+        ingestor = build_ingestor(
+            self.settings,
+            index=self.index,
+            embedder=self.embedder,
+            max_chunks=self.settings.max_ingest_chunks,
+            cancel=cancel,
+        )
+        log.info("indexing %d articles from %s", len(articles), origin)
         report = ingestor.ingest_articles(articles, origin)
         if report.failed and report.failed == len(articles):
             errors = "; ".join(str(e) for e in report.errors)

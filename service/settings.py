@@ -155,6 +155,19 @@ class ApiSettings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535)
     api_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
     max_body_bytes: int = Field(5_000_000, ge=1024)
+    max_ingest_chunks: int = Field(
+        2000,
+        ge=1,
+        description="Passages one POST /articles may embed, all its articles together (the "
+        "longest MultiHop-RAG article makes 104; MiniLM embeds ~25 a second on 2 cores). A "
+        "request over it is refused with a 413 before anything is embedded.",
+    )
+    shutdown_timeout: float = Field(
+        5.0,
+        ge=0,
+        description="Seconds requests under way get to finish once `newsdesk serve` is told "
+        "to stop (SIGTERM, Ctrl-C); then they are cancelled, an ingest abandoned whole.",
+    )
     log_level: str = "INFO"
     api_docs: bool = Field(
         False,
@@ -181,6 +194,13 @@ class SlackSettings(BaseSettings):
     slack_app_token: SecretStr | None = None
     slack_api_url: str | None = None
     slack_socket_mode: bool = False
+    slack_claim_lease_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="How long a replica's claim on a Slack message lasts unless renewed (it is "
+        "renewed every third of this while the answer is worked on): a replica that dies "
+        "while answering leaves the message to Slack's next retry once this has passed.",
+    )
 
     @model_validator(mode="after")
     def _refuse_unsigned(self) -> SlackSettings:

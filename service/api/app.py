@@ -15,9 +15,9 @@ from service.api.deps import AnswerRecord
 from service.api.errors import UnexpectedErrors, install_error_handlers
 from service.api.guards import BodySizeLimit, api_key_guard
 from service.api.headers import NoSniff
-from service.api.openapi import problem_responses
+from service.api.openapi import install_openapi
 from service.api.prometheus import Metrics, MetricsMiddleware
-from service.api.routes import answers, articles, conversations, pages, search
+from service.api.routes import answers, articles, conversations, openai_compat, pages, search
 from service.api.routes import service as service_routes
 from service.api.sse import HEARTBEAT_SECONDS, AnswerStreams
 from service.conversations.store import ConversationStore
@@ -73,19 +73,20 @@ def create_app(
 
     app.include_router(service_routes.health_router)
     guard = [Depends(api_key_guard(settings.api_keys))]
-    errors = problem_responses(401, 413, 422, 500, 503)
     for router in (
         answers.router,
         conversations.router,
         search.router,
         articles.router,
         service_routes.metrics_router,
+        openai_compat.router,
     ):
-        app.include_router(router, dependencies=guard, responses=errors)
+        app.include_router(router, dependencies=guard)
     pages.add_chat_page(app)
 
     if settings.slack_enabled:
         from service.slack.serving import mount_slack
 
         mount_slack(app, holder, state.answers, state.conversations)
+    install_openapi(app)
     return app

@@ -11,11 +11,14 @@ from typing import Any, TypeVar
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.routing import Match
+from starlette.types import Message, Receive, Scope, Send
 
 from ingest.index.store import IndexUnavailable, ModelMismatch
+from service.api.asgi import HttpMiddleware
 from service.runtime import ServiceUnavailable
 from service.stores.answer_log import UnknownAnswer
 
@@ -113,7 +116,7 @@ def _unreadable_body(cause: BaseException | None) -> JSONResponse:
     return invalid_request([{"field": "body", "message": f"{NOT_JSON}: {reason}"}])
 
 
-class UnexpectedErrors:
+class UnexpectedErrors(HttpMiddleware):
     """Any exception no handler took becomes a logged 500 problem document, sent from here.
 
     Starlette's last-resort handler answers and then re-raises, and uvicorn closes the
@@ -122,13 +125,7 @@ class UnexpectedErrors:
     it cannot be taken back.
     """
 
-    def __init__(self, app: ASGIApp):
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = finished = False
 
         async def tracking_send(message: Message) -> None:
@@ -167,6 +164,10 @@ def install_error_handlers(app: FastAPI) -> None:
         response = problem(exc.status_code, HTTPStatus(exc.status_code).phrase, exc.detail)
         for name, value in (exc.headers or {}).items():
             response.headers[name] = value
+        if exc.status_code == 405:
+            allowed = allowed_methods(request)
+            if allowed:
+                response.headers["Allow"] = ", ".join(allowed)
         return response
 
     @app.exception_handler(UnknownAnswer)
@@ -180,6 +181,17 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(IndexUnavailable)
     async def _store_down(request: Request, exc: IndexUnavailable) -> JSONResponse:
         return problem(503, "Index unavailable", str(exc))
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at the request's path: Starlette's 405 names only those
+    of the first route there (``/articles`` has one route for GET and another for POST)."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return sorted(methods)
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:

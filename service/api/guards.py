@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import SecretStr
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.api.asgi import HttpMiddleware
 from service.api.errors import PROBLEM
 
 
@@ -20,17 +21,14 @@ class BodyTooLarge(HTTPException):
         super().__init__(413, f"the request body is larger than the limit of {limit} bytes")
 
 
-class BodySizeLimit:
+class BodySizeLimit(HttpMiddleware):
     """Refuses bodies over ``limit`` bytes: at once from Content-Length, else while reading."""
 
     def __init__(self, app: ASGIApp, limit: int):
-        self.app = app
+        super().__init__(app)
         self.limit = limit
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
             await self._refuse(send)
@@ -91,14 +89,19 @@ def presents_key(authorization: str | None, keys: list[SecretStr]) -> bool:
     return scheme.lower() == "bearer" and key_matches(given.strip(), keys)
 
 
+async def _open() -> None:
+    """No API keys are configured: every request is let in, and no security is advertised."""
+
+
 def api_key_guard(keys: list[SecretStr]):
-    """A dependency that lets a request through only with a configured bearer key (if any)."""
+    """A dependency that lets a request through only with a configured bearer key; with no keys
+    configured one that lets everything through, so the OpenAPI document declares no security."""
+    if not keys:
+        return _open
 
     async def require_key(
         credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),
     ) -> None:
-        if not keys:
-            return
         if credentials is None or credentials.scheme.lower() != "bearer":
             raise HTTPException(
                 401,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
+
+from service.api.asgi import HttpMiddleware
 
 NOSNIFF = (b"x-content-type-options", b"nosniff")
 
@@ -15,18 +17,11 @@ CHAT_PAGE_POLICY = (
 markup that slipped past escaping could neither run inline script nor send data elsewhere."""
 
 
-class NoSniff:
+class NoSniff(HttpMiddleware):
     """``X-Content-Type-Options: nosniff`` on every response, the refusals of the middleware
     included: a browser never runs an answer's JSON or an article's text as script or HTML."""
 
-    def __init__(self, app: ASGIApp):
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def with_header(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = [h for h in message.get("headers", []) if h[0].lower() != NOSNIFF[0]]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -90,6 +90,17 @@ class ArticleIn(BaseModel):
     published: str | None = Field(None, description="ISO 8601; a bare date or naive time is UTC.")
     updated: str | None = None
     language: str | None = None
+
+
+ArticlesIn = (
+    ArticleIn
+    | Annotated[
+        list[ArticleIn],
+        Field(json_schema_extra={"minItems": 1, "maxItems": MAX_ARTICLES_PER_REQUEST}),
+    ]
+)
+"""One article, or a list of 1 to MAX_ARTICLES_PER_REQUEST. The route refuses another length
+itself, saying why, so the bounds are stated in the schema rather than checked by validation."""
 
 
 class IngestResult(BaseModel):

@@ -20,12 +20,14 @@ import numpy as np
 from ingest.index.filters import Filters, stored_second
 from ingest.index.schema import contextual_text
 from ingest.index.store import NewsIndex
+from ingest.index.writes import Committed
 from ingest.models import Chunk
 
 
 @dataclass
 class Snapshot:
     generation: str
+    committed: Committed  # the writes its chunks belong to: dense search is held to the same
     chunks: list[Chunk]
     retriever: bm25s.BM25 | None
     source_codes: np.ndarray
@@ -68,14 +70,14 @@ class KeywordIndex:
             return snapshot
         with self._lock:
             if self._snapshot is None or self._snapshot.generation != generation:
-                self._snapshot = self._build(generation)
+                self._snapshot = self._build(self.index.committed())
             return self._snapshot
 
-    def _build(self, generation: str) -> Snapshot:
+    def _build(self, committed: Committed) -> Snapshot:
         """A snapshot of every chunk; with no keyword token in any (no chunk, or only
         stopwords and one-letter words) there is no BM25 to build (bm25s cannot index an empty
         vocabulary), so nothing is keyword-searchable and dense search serves alone."""
-        chunks = list(self.index.iter_chunks())
+        chunks = list(self.index.iter_chunks(committed))
         corpus = self.tokenize([contextual_text(c) for c in chunks])
         retriever = None
         if any(corpus):
@@ -84,7 +86,8 @@ class KeywordIndex:
         source_ids: dict[str, int] = {}
         codes = [source_ids.setdefault(c.source or "", len(source_ids)) for c in chunks]
         return Snapshot(
-            generation=generation,
+            generation=committed.generation,
+            committed=committed,
             chunks=chunks,
             retriever=retriever,
             source_codes=np.array(codes, dtype=np.int32),

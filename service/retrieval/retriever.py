@@ -17,6 +17,7 @@ import numpy as np
 
 from ingest.embedding import Embedder
 from ingest.index.store import NewsIndex
+from ingest.index.writes import Committed
 from service.contract import Filters, Passage, StageTimings
 from service.question.parsed import ParsedQuestion, parse_question
 from service.retrieval.fusion import Fused, Ranked, View, diversify, fuse
@@ -102,7 +103,7 @@ class Retriever:
         dense_lists = [dense] + [
             [(c, score) for c, score in dense if view.filters.allows(c)] for view in views[1:]
         ]
-        support = self._outlet_support(parsed, vector, dense, applied)
+        support = self._outlet_support(parsed, vector, dense, applied, snapshot.committed)
         timings.dense_ms = _ms(started)
 
         started = time.perf_counter()
@@ -148,11 +149,12 @@ class Retriever:
         )
 
     def _dense(self, snapshot: Snapshot, vector: np.ndarray, applied: Filters) -> Ranked:
-        """Nearest chunks, their text taken from the keyword snapshot; a chunk written since
-        the snapshot is fetched from the store, one deleted since is left out."""
-        nearest = self.index.nearest(vector, self.settings.dense_depth, applied.where())
+        """Nearest chunks of the snapshot's writes, their text taken from the snapshot; one
+        it missed is fetched from the store, one deleted since is left out."""
+        committed = snapshot.committed
+        nearest = self.index.nearest(vector, self.settings.dense_depth, applied.where(), committed)
         missing = [cid for cid, _ in nearest if cid not in snapshot.by_id]
-        fetched = self.index.get_chunks(missing) if missing else {}
+        fetched = self.index.get_chunks(missing, committed) if missing else {}
         found = []
         for cid, similarity in nearest:
             chunk = snapshot.by_id.get(cid) or fetched.get(cid)
@@ -166,6 +168,7 @@ class Retriever:
         vector: np.ndarray,
         dense: Ranked,
         applied: Filters,
+        committed: Committed,
     ) -> dict[str, float]:
         """How close each named outlet's closest chunk is to the question: a question that
         relies on "the Guardian article on X" is only as well supported as the Guardian's
@@ -178,7 +181,8 @@ class Retriever:
             found = [score for chunk, score in dense if chunk.source in sources]
             if not found and sources:
                 narrowed = applied.model_copy(update={"sources": sorted(sources)})
-                found = [score for _, score in self.index.nearest(vector, 1, narrowed.where())]
+                nearest = self.index.nearest(vector, 1, narrowed.where(), committed)
+                found = [score for _, score in nearest]
             support[mention.text] = max(found, default=0.0)
         return support
 

@@ -5,6 +5,11 @@ Slack wants an acknowledgement within 3 seconds, so events are acked first (a re
 ephemeral "searching" note) and the answer is posted afterwards, in the thread of the question.
 A follow-up in a thread is one conversation turn (``service.conversations.turns``), read
 against the thread itself (``service.slack.threads``).
+
+Each message is answered once across every replica: Slack may deliver it to several, under
+several event ids, and retries a delivery it thinks failed. The replica that claims the message
+in the shared store (``service.stores.claims``) answers it; a failed answer releases the claim, so
+Slack's retry is answered, and a replica that dies lets it lapse.
 """
 
 from __future__ import annotations
@@ -12,13 +17,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 from pydantic import ValidationError
-from slack_bolt import BoltResponse
-from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
+from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -37,12 +41,12 @@ from service.slack.blocks import (
 )
 from service.slack.threads import answer_metadata, from_bot, question_from, turns_from_thread
 from service.stores.answer_log import AnswerLog, UnknownAnswer
+from service.stores.claims import Claim, Claims
 
 log = logging.getLogger("newsdesk.slack")
 
 CHANNEL = "slack"
 ACK_REACTION = "eyes"
-SEEN_LIMIT = 10_000
 USAGE = (
     "Ask me about the news in the articles I have indexed, e.g. "
     "`@newsdesk What did outlets report about North Korean troops in Kursk?` "
@@ -64,6 +68,7 @@ class SlackBot:
         client: AsyncWebClient | None = None,
         feedback: AnswerLog | None = None,
         conversations: ConversationStore | None = None,
+        claims: Claims | None = None,
     ):
         if not settings.slack_signing_secret:
             raise SlackConfigError(
@@ -75,8 +80,8 @@ class SlackBot:
         self.holder = holder
         self.feedback = feedback or AnswerLog.from_settings(settings)
         self.conversations = conversations or ConversationStore.from_settings(settings)
+        self.claims = claims or Claims.from_settings(settings)
         self.turns = Turns(self.conversations, self._record)
-        self._seen: OrderedDict[str, None] = OrderedDict()
         self.app = AsyncApp(
             name="newsdesk",
             signing_secret=settings.slack_signing_secret.get_secret_value(),
@@ -90,7 +95,6 @@ class SlackBot:
 
     def _register(self) -> None:
         app = self.app
-        app.middleware(self._skip_retries)
         app.event("app_mention")(self._on_mention)
         app.event("message")(self._on_message)
         app.command("/newsdesk")(self._on_command)
@@ -98,31 +102,12 @@ class SlackBot:
         app.action(FEEDBACK_DOWN)(self._on_feedback)
         app.action(SHARE)(self._on_share)
 
-    async def _skip_retries(self, req: AsyncBoltRequest, resp: BoltResponse, next) -> BoltResponse:
-        """Slack retries an event it thinks was missed; the first delivery is already answered."""
-        retry = (req.headers.get("x-slack-retry-num") or ["0"])[0]
-        # Socket Mode passes every envelope's retry_attempt here, 0 for a first delivery.
-        if retry.strip() not in ("", "0"):
-            reason = (req.headers.get("x-slack-retry-reason") or ["?"])[0]
-            log.info("ignoring Slack retry %s (%s)", retry, reason)
-            return BoltResponse(status=200, body="", headers={"x-slack-no-retry": "1"})
-        return await next()
-
-    def _first_time(self, key: str) -> bool:
-        """One answer per message, even if Slack delivers it as two events."""
-        if key in self._seen:
-            return False
-        self._seen[key] = None
-        while len(self._seen) > SEEN_LIMIT:
-            self._seen.popitem(last=False)
-        return True
-
     # --- listeners ---
 
     async def _on_mention(self, event: dict, client: AsyncWebClient, context) -> None:
         if from_bot(event, context.bot_user_id):
             return
-        await self._answer_in_thread(event, client, context.bot_user_id)
+        await self._answer_in_thread(event, client, context)
 
     async def _on_message(self, event: dict, client: AsyncWebClient, context) -> None:
         """Direct messages only; channel messages reach the bot as app_mention events."""
@@ -130,16 +115,55 @@ class SlackBot:
             return
         if from_bot(event, context.bot_user_id):
             return
-        await self._answer_in_thread(event, client, context.bot_user_id)
+        await self._answer_in_thread(event, client, context)
 
-    async def _answer_in_thread(
-        self, event: dict, client: AsyncWebClient, bot_user_id: str | None
-    ) -> None:
+    async def _answer_in_thread(self, event: dict, client: AsyncWebClient, context) -> None:
+        """Answers the message once, whichever replica or delivery gets to claim it first."""
         channel, ts = event["channel"], event["ts"]
         thread_ts = event.get("thread_ts") or ts
-        if not self._first_time(f"{channel}:{ts}"):
+        key = message_key(context.team_id, channel, ts)
+        claim = await asyncio.to_thread(self.claims.claim, key)
+        if claim is None:
+            log.info("message %s is answered, or being answered, already", key)
             return
-        question = question_from(event.get("text", ""), bot_user_id)
+        question = question_from(event.get("text", ""), context.bot_user_id)
+        try:
+            async with self._renewed(claim):
+                await self._reply(client, event, question, context.bot_user_id)
+        except Exception as exc:
+            # A refused question would be refused again; anything else is left to a retry.
+            refused = isinstance(exc, ValidationError)
+            await asyncio.to_thread(self.claims.finish if refused else self.claims.release, claim)
+            await client.chat_postMessage(
+                channel=channel, thread_ts=thread_ts, text=self._apology(exc, question)
+            )
+            return
+        await asyncio.to_thread(self.claims.finish, claim)
+
+    @asynccontextmanager
+    async def _renewed(self, claim: Claim) -> AsyncIterator[None]:
+        """Keeps the claim's lease from lapsing while this replica works on the answer."""
+
+        async def renew() -> None:
+            while True:
+                await asyncio.sleep(self.claims.lease_seconds / 3)
+                if not await asyncio.to_thread(self.claims.renew, claim):
+                    log.warning("the claim on %s lapsed while it was being answered", claim.key)
+                    return
+
+        renewing = asyncio.create_task(renew())
+        try:
+            yield
+        finally:
+            renewing.cancel()
+
+    async def _reply(
+        self, client: AsyncWebClient, event: dict, question: str, bot_user_id: str | None
+    ) -> None:
+        """The answer in the message's thread (usage help for an empty question); raises when
+        it cannot be given."""
+        channel, ts = event["channel"], event["ts"]
+        thread_ts = event.get("thread_ts") or ts
         if not question:
             await client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=USAGE)
             return
@@ -147,24 +171,17 @@ class SlackBot:
             await client.reactions_add(channel=channel, timestamp=ts, name=ACK_REACTION)
         except SlackApiError as exc:
             log.warning("could not add the acknowledgement reaction: %s", exc.response.get("error"))
-        try:
-            history = await self._thread_history(client, channel, thread_ts, ts, bot_user_id)
-            answer = await asyncio.to_thread(
-                self._answer, question, history, f"{channel}:{thread_ts}"
-            )
-            await client.chat_postMessage(
-                channel=channel,
-                thread_ts=thread_ts,
-                text=fallback_text(answer),
-                blocks=answer_blocks(answer),
-                metadata=answer_metadata(answer),
-                unfurl_links=False,
-                unfurl_media=False,
-            )
-        except Exception as exc:
-            await client.chat_postMessage(
-                channel=channel, thread_ts=thread_ts, text=self._apology(exc, question)
-            )
+        history = await self._thread_history(client, channel, thread_ts, ts, bot_user_id)
+        answer = await asyncio.to_thread(self._answer, question, history, f"{channel}:{thread_ts}")
+        await client.chat_postMessage(
+            channel=channel,
+            thread_ts=thread_ts,
+            text=fallback_text(answer),
+            blocks=answer_blocks(answer),
+            metadata=answer_metadata(answer),
+            unfurl_links=False,
+            unfurl_media=False,
+        )
 
     async def _on_command(self, ack, command: dict, respond) -> None:
         question = question_from(command.get("text", ""), None)
@@ -299,6 +316,11 @@ class SlackBot:
             f"Sorry, something went wrong while answering and I could not finish. "
             f"The error has been logged (ref `{ref}`); please try again in a moment."
         )
+
+
+def message_key(team_id: str | None, channel: str, ts: str) -> str:
+    """A message's identity: the same under every event id and delivery that carries it."""
+    return f"{team_id or '-'}:{channel}:{ts}"
 
 
 def _user(body: dict) -> str:

@@ -19,6 +19,9 @@ from urllib.parse import parse_qsl, urlsplit
 BOT_USER_ID = "UNEWSBOT"
 BOT_ID = "BNEWSBOT"
 TEAM_ID = "TNEWSDESK"
+_CLOCK = itertools.count(1)
+"""Message timestamps, unique across fakes as Slack's are: the bot remembers every message it
+answered (in the data dir the tests share), so a reused one would read as answered already."""
 
 
 @dataclass
@@ -36,11 +39,11 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     threads: dict[tuple[str, str], list[dict]] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
+    stalls: dict[str, threading.Event] = field(default_factory=dict)
     socket_url: str | None = None
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
-        self._clock = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -70,7 +73,7 @@ class FakeSlack:
     # --- test helpers ---
 
     def next_ts(self) -> str:
-        return f"{1_800_000_000 + next(self._clock)}.000100"
+        return f"{1_800_000_000 + next(_CLOCK)}.000100"
 
     def add_message(
         self, channel: str, user: str, text: str, thread_ts: str | None = None, **extra
@@ -123,6 +126,10 @@ class FakeSlack:
         method = path[len("/api/") :]
         with self._lock:
             self.calls.append(Call(method, params, token))
+        stall = self.stalls.get(method)
+        if stall is not None:
+            # A call that hangs, as Slack's would on a lost connection, until the test lets go.
+            stall.wait(timeout=120)
         if method in self.failures:
             return 200, {"ok": False, "error": self.failures[method]}
         if token is None:

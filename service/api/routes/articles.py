@@ -2,30 +2,35 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, Response
+from fastapi import APIRouter, Body, Query, Request, Response
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ingest.models import Article
+from ingest.pipeline import IngestCancelled, IngestTooLarge
+from service.api.cancellation import on_index_while_wanted
 from service.api.deps import Articles
 from service.api.errors import found, invalid, invalid_records, on_index
 from service.api.openapi import ARTICLE_EXAMPLES, problem_responses
 from service.api.schemas import (
     MAX_ARTICLES_PER_REQUEST,
-    ArticleIn,
     ArticlePage,
+    ArticlesIn,
     ArticleSummary,
     IngestResult,
 )
 from service.articles import ArticlesRefused, InvalidArticles, RecordProblem
 
+log = logging.getLogger("newsdesk.api")
 router = APIRouter()
 ArticleId = Annotated[str, PathParam(description="The article id or its URL (percent-encoded).")]
 ORIGIN = "POST /articles"
+CLIENT_CLOSED_REQUEST = 499
 
 
 @router.post(
@@ -35,11 +40,16 @@ ORIGIN = "POST /articles"
     responses={201: {"description": "At least one article was new."}},
 )
 async def add_articles(
+    request: Request,
     articles: Articles,
     response: Response,
-    body: Annotated[ArticleIn | list[ArticleIn], Body(openapi_examples=ARTICLE_EXAMPLES)],
+    body: Annotated[ArticlesIn, Body(openapi_examples=ARTICLE_EXAMPLES)],
 ) -> IngestResult:
-    """Index one article or a list (the same ingest as the CLI); re-posting is a no-op."""
+    """Index one article or a list (the same ingest as the CLI); re-posting is a no-op.
+
+    A request making more passages than `NEWSDESK_MAX_INGEST_CHUNKS` is refused (413) before
+    any is embedded; one whose client disconnects stops, each article indexed whole or not
+    at all."""
     items = body if isinstance(body, list) else [body]
     if not items:
         raise _body_error("no articles in the request")
@@ -47,7 +57,7 @@ async def add_articles(
         raise _body_error(f"at most {MAX_ARTICLES_PER_REQUEST} articles per request")
     records = [item.model_dump(mode="json", exclude_none=True) for item in items]
     try:
-        report = await on_index(articles.add, records, ORIGIN)
+        report = await on_index_while_wanted(request, articles.add, records, ORIGIN)
     except InvalidArticles as exc:
         raise invalid_records(
             [
@@ -57,6 +67,12 @@ async def add_articles(
         ) from None
     except ArticlesRefused as exc:
         raise StarletteHTTPException(422, str(exc)) from None
+    except IngestTooLarge as exc:
+        detail = f"{exc} (NEWSDESK_MAX_INGEST_CHUNKS); nothing was indexed"
+        raise StarletteHTTPException(413, detail) from None
+    except IngestCancelled as exc:
+        log.info("%s stopped, its client left: %s", ORIGIN, exc)
+        return Response(status_code=CLIENT_CLOSED_REQUEST)
     response.status_code = 201 if report.new else 200
     return IngestResult.of(report)
 

@@ -41,7 +41,12 @@ async def start_turn(
     return conversation, pending
 
 
-@router.post("/chat", response_model=ChatResponse, tags=["conversations"])
+@router.post(
+    "/chat",
+    response_model=ChatResponse,
+    tags=["conversations"],
+    responses=problem_responses(404),
+)
 async def chat(
     service: Service,
     conversations: Conversations,
@@ -57,7 +62,10 @@ async def chat(
 
 
 @router.post(
-    "/chat/stream", tags=["conversations"], responses=STREAM_RESPONSES, response_class=Response
+    "/chat/stream",
+    tags=["conversations"],
+    responses={**STREAM_RESPONSES, **problem_responses(404)},
+    response_class=Response,
 )
 async def chat_stream(
     service: Service,

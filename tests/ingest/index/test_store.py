@@ -11,7 +11,11 @@ pytestmark = pytest.mark.integration
 
 
 def chunk_ids(index: NewsIndex, article_id: str) -> list[str]:
-    return sorted(index.chunks.get(where={"article_id": article_id}, include=[])["ids"])
+    """The article's chunks as readers see them; every stored chunk of it must be one."""
+    stored = index.chunks.get(where={"article_id": article_id}, include=[])["ids"]
+    visible = sorted(c.id for c in index.iter_chunks() if c.article_id == article_id)
+    assert len(stored) == len(visible), "no chunk stored that readers do not see"
+    return visible
 
 
 @pytest.fixture(params=["embedded", "server"])

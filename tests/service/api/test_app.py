@@ -22,44 +22,127 @@ def test_openapi_has_examples_and_problem_details(client):
     )
 
 
-GUARDED = ["200", "401", "413", "422", "500", "503"]
+ANY = ["413", "500"]
+INPUT = [*ANY, "422"]
+INDEX = [*INPUT, "503"]
 OPERATIONS = {
-    ("GET", "/health"): ("health_health_get", ["200"]),
-    ("POST", "/ask"): ("ask_ask_post", GUARDED),
-    ("POST", "/ask/stream"): ("ask_stream_ask_stream_post", GUARDED),
-    ("POST", "/chat"): ("chat_chat_post", GUARDED),
-    ("POST", "/chat/stream"): ("chat_stream_chat_stream_post", GUARDED),
+    ("GET", "/health"): ("health_health_get", ["200", *ANY]),
+    ("POST", "/ask"): ("ask_ask_post", ["200", *INDEX]),
+    ("POST", "/ask/stream"): ("ask_stream_ask_stream_post", ["200", *INDEX]),
+    ("POST", "/chat"): ("chat_chat_post", ["200", "404", *INDEX]),
+    ("POST", "/chat/stream"): ("chat_stream_chat_stream_post", ["200", "404", *INDEX]),
     ("GET", "/conversations/{conversation_id}"): (
         "get_conversation_conversations__conversation_id__get",
-        [*GUARDED, "404"],
+        ["200", "404", *INPUT],
     ),
-    ("GET", "/answers/{answer_id}"): ("get_answer_answers__answer_id__get", [*GUARDED, "404"]),
-    ("POST", "/feedback"): ("feedback_feedback_post", ["201", *GUARDED[1:], "404"]),
-    ("GET", "/search"): ("search_search_get", GUARDED),
-    ("POST", "/articles"): ("add_articles_articles_post", [*GUARDED, "201"]),
-    ("GET", "/articles"): ("list_articles_articles_get", GUARDED),
-    ("GET", "/articles/{article_id}"): ("get_article_articles__article_id__get", [*GUARDED, "404"]),
+    ("GET", "/answers/{answer_id}"): ("get_answer_answers__answer_id__get", ["200", "404", *INPUT]),
+    ("POST", "/feedback"): ("feedback_feedback_post", ["201", "404", *INPUT]),
+    ("GET", "/search"): ("search_search_get", ["200", *INDEX]),
+    ("POST", "/articles"): ("add_articles_articles_post", ["200", "201", *INDEX]),
+    ("GET", "/articles"): ("list_articles_articles_get", ["200", *INDEX]),
+    ("GET", "/articles/{article_id}"): (
+        "get_article_articles__article_id__get",
+        ["200", "404", *INDEX],
+    ),
     ("DELETE", "/articles/{article_id}"): (
         "delete_article_articles__article_id__delete",
-        ["204", *GUARDED[1:], "404"],
+        ["204", "404", *INDEX],
     ),
-    ("GET", "/metrics"): ("metrics_text_metrics_get", GUARDED),
+    ("GET", "/metrics"): ("metrics_text_metrics_get", ["200", *ANY]),
+    ("GET", "/v1/models"): ("list_models_v1_models_get", ["200", *ANY]),
+    ("GET", "/v1/models/{model_id}"): (
+        "get_model_v1_models__model_id__get",
+        ["200", "404", *INPUT],
+    ),
+    ("POST", "/v1/chat/completions"): (
+        "chat_completions_v1_chat_completions_post",
+        ["200", "404", *INDEX],
+    ),
 }
 
 
-def test_every_operation_is_documented_under_its_stable_id(client):
-    """Client generators name their methods after operation ids: they must not move."""
-    paths = client.get("/openapi.json").json()["paths"]
-    found = {
-        (method.upper(), path): (op["operationId"], sorted(op["responses"]))
-        for path, ops in paths.items()
+def operations(spec: dict) -> dict[tuple[str, str], dict]:
+    return {
+        (method.upper(), path): op
+        for path, ops in spec["paths"].items()
         for method, op in ops.items()
     }
+
+
+def test_every_operation_is_documented_under_its_stable_id_with_every_status(client):
+    """Client generators name their methods after operation ids: they must not move. Each
+    operation lists every status it can answer; with no API keys set, no security."""
+    spec = client.get("/openapi.json").json()
+    found = {
+        key: (op["operationId"], sorted(op["responses"])) for key, op in operations(spec).items()
+    }
     assert found == {key: (op_id, sorted(codes)) for key, (op_id, codes) in OPERATIONS.items()}
-    assert "security" not in paths["/health"]["get"]
-    assert all(
-        "security" in op for path, ops in paths.items() if path != "/health" for op in ops.values()
-    )
+    assert "securitySchemes" not in spec["components"]
+    assert not any("security" in op for op in operations(spec).values())
+
+
+def test_with_api_keys_every_guarded_operation_declares_bearer_security_and_401(fresh):
+    with fresh(api_keys="key1") as keyed:
+        spec = keyed.get("/openapi.json").json()
+    assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    for key, op in operations(spec).items():
+        if key == ("GET", "/health"):
+            assert "security" not in op and "401" not in op["responses"]
+            continue
+        assert op["security"] == [{"HTTPBearer": []}], key
+        assert sorted(op["responses"]) == sorted([*OPERATIONS[key][1], "401"]), key
+        assert "WWW-Authenticate" in op["responses"]["401"]["headers"]
+
+
+def test_errors_are_documented_as_problem_details_only(client):
+    """They are sent as application/problem+json, never as plain JSON."""
+    for key, op in operations(client.get("/openapi.json").json()).items():
+        for code, response in op["responses"].items():
+            if code.startswith(("4", "5")):
+                assert response["content"] == {
+                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                }, (key, code)
+
+
+def test_streams_are_documented_as_event_streams_of_typed_events(client):
+    spec = client.get("/openapi.json").json()
+    for path in ("/ask/stream", "/chat/stream"):
+        content = spec["paths"][path]["post"]["responses"]["200"]["content"]
+        assert list(content) == ["text/event-stream"]
+        events = content["text/event-stream"]["itemSchema"]["oneOf"]
+        names = [e["properties"]["event"]["const"] for e in events]
+        assert names == ["passages", "direct", "delta", "citation", "answer", "error", "heartbeat"]
+        for event in events[:-1]:
+            data = event["properties"]["data"]
+            assert data["contentMediaType"] == "application/json"
+            name = data["contentSchema"]["$ref"].rsplit("/", 1)[1]
+            assert name in spec["components"]["schemas"]
+
+
+def test_the_schema_of_posted_articles_refuses_what_the_route_refuses(client):
+    schema = client.get("/openapi.json").json()["paths"]["/articles"]["post"]["requestBody"]
+    one, many = schema["content"]["application/json"]["schema"]["anyOf"]
+    assert one == {"$ref": "#/components/schemas/ArticleIn"}
+    assert (many["minItems"], many["maxItems"]) == (1, 500)
+    assert client.post("/articles", json=[]).status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("OPTIONS", "/articles", "GET, POST"),
+        ("PUT", "/articles", "GET, POST"),
+        ("OPTIONS", "/articles/some-id", "DELETE, GET"),
+        ("GET", "/ask", "POST"),
+        ("OPTIONS", "/health", "GET"),
+        ("POST", "/static/app.js", "GET, HEAD"),
+    ],
+)
+def test_a_405_names_every_method_the_path_serves(client, method, path, allowed):
+    response = client.request(method, path)
+    assert response.status_code == 405
+    assert response.headers["allow"] == allowed
+    assert response.headers["content-type"] == "application/problem+json"
 
 
 def test_the_interactive_docs_are_off_unless_asked_for(fresh):

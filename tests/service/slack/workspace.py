@@ -86,18 +86,29 @@ def signed_post(
     )
 
 
-def send_event(url: str, event: dict, headers: dict | None = None, **kwargs) -> httpx.Response:
+def send_event(
+    url: str,
+    event: dict,
+    headers: dict | None = None,
+    event_id: str | None = None,
+    **kwargs,
+) -> httpx.Response:
+    """The event in an Events API envelope, under ``event_id`` (a new one when None)."""
     envelope = {
         "token": "legacy-unused",
         "team_id": TEAM_ID,
         "api_app_id": "ANEWSDESK",
         "type": "event_callback",
-        "event_id": "Ev" + uuid.uuid4().hex[:10].upper(),
+        "event_id": event_id or new_event_id(),
         "event_time": int(time.time()),
         "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
         "event": event,
     }
     return signed_post(url, json.dumps(envelope), "application/json", headers=headers, **kwargs)
+
+
+def new_event_id() -> str:
+    return "Ev" + uuid.uuid4().hex[:10].upper()
 
 
 def send_form(url: str, fields: dict, **kwargs) -> httpx.Response:
@@ -128,10 +139,16 @@ def send_action(url: str, fake: FakeSlack, action_id: str, value: str, name: str
     assert response.status_code == 200, response.text
 
 
-def mention(fake: FakeSlack, text: str, thread_ts: str | None = None, **extra) -> dict:
+def mention(
+    fake: FakeSlack,
+    text: str,
+    thread_ts: str | None = None,
+    channel: str = CHANNEL,
+    **extra,
+) -> dict:
     """A message that @mentions the bot, as Slack keeps it and as the event carries it."""
-    message = fake.add_message(CHANNEL, ALICE, f"<@{BOT_USER_ID}> {text}", thread_ts, **extra)
-    return {**message, "type": "app_mention", "channel": CHANNEL, "event_ts": message["ts"]}
+    message = fake.add_message(channel, ALICE, f"<@{BOT_USER_ID}> {text}", thread_ts, **extra)
+    return {**message, "type": "app_mention", "channel": channel, "event_ts": message["ts"]}
 
 
 def section_texts(blocks: list[dict], prefix: str) -> list[str]:

@@ -1,0 +1,50 @@
+"""Blocking work that stops once nobody waits for it: the client left, or the server is stopping.
+
+A worker thread runs to its end whatever happens to the request, and uvicorn's graceful
+shutdown waits for it: one large ingest kept a server busy for minutes after its client had
+gone, and past SIGTERM. Here the work is handed an event, set when the client disconnects or
+the request is cancelled (``NEWSDESK_SHUTDOWN_TIMEOUT`` ran out); it checks the event between
+steps and stops, leaving nothing half-written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from functools import partial
+from typing import Any, TypeVar
+
+import anyio
+from fastapi import Request
+
+from ingest.index.store import IndexUnavailable
+from service.api.errors import is_store_error
+
+T = TypeVar("T")
+
+
+async def on_index_while_wanted(request: Request, fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args, cancel=event)`` in the thread pool, ``event`` set as soon as the client
+    disconnects or the request is cancelled; a lost Chroma server becomes a 503."""
+    cancel = threading.Event()
+
+    async def watch_disconnect() -> None:
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+        cancel.set()
+
+    watcher = asyncio.ensure_future(watch_disconnect())
+    try:
+        return await anyio.to_thread.run_sync(
+            partial(fn, *args, cancel=cancel), abandon_on_cancel=True
+        )
+    except IndexUnavailable:
+        raise
+    except Exception as exc:
+        if is_store_error(exc):
+            raise IndexUnavailable(f"the index cannot be reached: {exc}") from exc
+        raise
+    finally:
+        cancel.set()  # over, or cancelled: in either case nobody waits for more
+        watcher.cancel()

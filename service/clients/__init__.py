@@ -1,0 +1,1 @@
+"""newsdesk from other frameworks' side: adapters a program built on them uses directly."""
