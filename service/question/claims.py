@@ -15,12 +15,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
-from typing import Literal
 
 from service.question.dates import MONTH_NAMES
 from service.question.outlets import OutletMention
-
-Relation = Literal["agree", "conflict", "differ", "same"]
+from service.question.relations import LEADING_RELATION, RELATION_WORD, Relation, relation_of
 
 AUXILIARY = r"did|does|do|is|are|was|were|has|have|had|will|would|can|could|should|might|may|must"
 _YES_NO = re.compile(rf"^\W*({AUXILIARY})\b", re.IGNORECASE)
@@ -60,27 +58,10 @@ _DATED = re.compile(rf"^(?:(?:on|in|the week of)\s+)?(?:\d|(?:{'|'.join(MONTH_NA
 _ORDER = re.compile(
     r"\b(?P<word>before|after|earlier than|later than|prior to|ahead of|since)\b", re.I
 )
-_CONFLICT = re.compile(
-    r"\b(inconsisten\w*|contradict\w*|discrepan\w*|disagree\w*|conflict\w*|clash\w*|"
-    r"at odds)\b",
-    re.IGNORECASE,
-)
-_DIFFER = re.compile(r"\b(differ\w*|contrast\w*|chang\w*|shift\w*|diverg\w*|distinct)\b", re.I)
-_AGREE = re.compile(
-    r"\b(consisten\w*|agree\w*|align\w*|same|similar\w*|match\w*|corroborat\w*|echo\w*|"
-    r"in line with|in keeping with)\b",
-    re.IGNORECASE,
-)
 _SIDE_BY_SIDE = re.compile(r"[\s,'’\"]*(?:(?:and|&|or)\s+)?(?:the\s+)?[\s'’\"]*", re.I)
 """What stands between outlets named together: "A and B", "A, B and the C", "'A' and 'B'"."""
 _TWO_REPORTS = re.compile(r",?\s+and\s+(?=(?:the|an?|another|its|their)\s)", re.I)
 """Where an opening phrase names a second report: "After A on May 4, 2024, and the B..."."""
-RELATION_WORD = re.compile("|".join(p.pattern for p in (_AGREE, _CONFLICT, _DIFFER)), re.IGNORECASE)
-"""A word asking how reports relate: it is the question's relation, not a claim's content."""
-_LEADING_RELATION = re.compile(
-    rf"^(?:(?:be|been|were|was|remain\w*|appear\w*)\s+)?(?:{RELATION_WORD.pattern})", re.I
-)
-"""A predicate opening with how reports relate: "inconsistent in…", "remained consistent"."""
 _WORD_PAIR = re.compile(
     rf"(?P<holds>{RELATION_WORD.pattern})\s+or\s+(?P<fails>(?:not\s+)?(?:{RELATION_WORD.pattern}))",
     re.IGNORECASE,
@@ -91,7 +72,6 @@ _WHICH_FIRST = re.compile(
     r"\s*(?P<a>.+?)\s+or\s+(?P<b>[^?]+)\??$",
     re.IGNORECASE,
 )
-_NEGATED_RELATION = re.compile(r"\b(no|not|never|without)\s+(\w+\s+)?$", re.IGNORECASE)
 _ALTERNATIVE = re.compile(
     rf"\bor\s+(not|in\w+|dis\w+|different\w*|chang\w*|the same)\b|{_OR_CLAUSE.pattern}",
     re.IGNORECASE,
@@ -183,7 +163,7 @@ def split_claims(question: str, outlets: Sequence[OutletMention] = ()) -> YesNo 
         text = options.text.strip(" ,")
     order, clauses, main, sides = _order(text)
     asked = (_clauses(main) or [main])[0]
-    relation = _relation(_ASIDE.sub("", asked))
+    relation = relation_of(_ASIDE.sub("", asked))
     if relation is None and len(clauses) >= 2:
         relation, clauses = _shared_predicate(clauses)
     if options is not None and relation is None:
@@ -228,25 +208,6 @@ def _options(text: str) -> _Options | None:
     if first is None or second is None:
         return None
     return _Options(first.group(), second.group(), text[: clause.start()])
-
-
-def _relation(text: str) -> Relation | None:
-    """What the main clause asks of its sides: that they agree ("consistent", "align"), that
-    they conflict ("contradict", "inconsistent": one says what the other denies) or that they
-    differ ("a different aspect", "a change": each says something of its own). The first such
-    word decides; negated it asks the opposite: "not consistent" that they conflict, "no
-    change" or "no different" that they say the same."""
-    found = [
-        (match.start(), relation)
-        for relation, pattern in (("agree", _AGREE), ("conflict", _CONFLICT), ("differ", _DIFFER))
-        if (match := pattern.search(text))
-    ]
-    if not found:
-        return None
-    start, relation = min(found)
-    if _NEGATED_RELATION.search(text[max(0, start - 12) : start]):
-        return {"agree": "conflict", "conflict": "agree", "differ": "same"}[relation]
-    return relation
 
 
 def _order(text: str) -> tuple[OrderClaim | None, list[str], str, set[str]]:
@@ -298,9 +259,9 @@ def _shared_predicate(clauses: list[str]) -> tuple[Relation | None, list[str]]:
     found = RELATION_WORD.search(tail)
     if found is None:
         return None, clauses
-    if not _LEADING_RELATION.match(tail) and found.end() != len(tail):
+    if not LEADING_RELATION.match(tail) and found.end() != len(tail):
         return None, clauses
-    return _relation(tail), [*clauses[:-1], last[:cut].strip(" ,")]
+    return relation_of(tail), [*clauses[:-1], last[:cut].strip(" ,")]
 
 
 def _clauses(text: str) -> list[str]:

@@ -6,7 +6,7 @@
   answer says the articles do not say, and the quotes follow as context.
 - A yes/no question gets a verdict from its claims (``judge``): No when one is contradicted,
   Yes when all are supported, otherwise "the articles do not settle it". When it asks how its
-  sides relate (``claims.Relation``), a figure or direction one side's evidence gives against
+  sides relate (``relations.Relation``), a figure or direction one side's evidence gives against
   the other's is a disagreement; without one, sides that agree are consistent, do not
   conflict, and differ unless they state the same thing. The model's or the quotes' wording
   never decides it. A question offering alternatives ("consistent or inconsistent?") is

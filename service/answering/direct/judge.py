@@ -24,7 +24,8 @@ from service.answering.sentence_vectors import SentenceVectors
 from service.answering.support import SupportChecker, combined_score
 from service.answering.vocabulary import SUPPORT_VOCABULARY, content_words, stems
 from service.contract import Passage
-from service.question.claims import RELATION_WORD, Claim, OrderClaim
+from service.question.claims import Claim, OrderClaim
+from service.question.relations import RELATION_WORD
 
 Status = Literal["supported", "contradicted", "unsettled"]
 

@@ -3,8 +3,6 @@ key) and in-process, on the examples index."""
 
 from __future__ import annotations
 
-import asyncio
-
 import httpx
 import pytest
 from langchain_core.language_models.fake_chat_models import ParrotFakeChatModel
@@ -17,6 +15,7 @@ from service.answering.service import AnswerService
 from service.api.app import create_app
 from service.clients.langchain_retriever import NewsdeskRetriever
 from tests.service.api.serving import served
+from tests.support.event_loop import run_async
 
 pytestmark = pytest.mark.integration
 
@@ -72,8 +71,8 @@ def test_in_process_and_async_retrieval_find_the_same_passages(remote, examples_
     local = NewsdeskRetriever(service=AnswerService.from_settings(examples_index), k=3)
     ids = [d.id for d in remote.invoke(QUERY)]
     assert [d.id for d in local.invoke(QUERY)] == ids
-    assert [d.id for d in asyncio.run(remote.ainvoke(QUERY))] == ids
-    assert [d.id for d in asyncio.run(local.ainvoke(QUERY))] == ids
+    assert [d.id for d in run_async(lambda: remote.ainvoke(QUERY))] == ids
+    assert [d.id for d in run_async(lambda: local.ainvoke(QUERY))] == ids
 
 
 def test_filters_reach_the_search(base_url):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import anyio
 import pytest
 from fastapi.testclient import TestClient
 from mcp import Client, StdioServerParameters
@@ -16,6 +15,7 @@ from service.api.app import create_app
 from service.api.schemas import SearchResponse
 from service.contract import Answer
 from service.stores.answer_log import AnswerLog
+from tests.support.event_loop import run_async
 
 pytestmark = pytest.mark.integration
 
@@ -60,7 +60,7 @@ def session_results(examples_index, tmp_path_factory):
                 "too_many": await client.call_tool("search", {"query": "x", "k": 99}),
             }
 
-    return anyio.run(run)
+    return run_async(run)
 
 
 def test_the_tools_declare_the_contract_they_return(session_results):
