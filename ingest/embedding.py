@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ingest.document_encoder import QuantizedDocumentEncoder
 from ingest.onnx_encoder import OnnxEncoder, OnnxUnsupported
 from ingest.settings import IndexSettings
 
@@ -21,6 +22,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PACKAGED_MODEL = "all-MiniLM-L6-v2"
+DISTINCT_ENCODERS = {"bf16", "onnx-int8"}
+"""Document encoders whose vectors are not fp32 torch's: a fingerprint of their own. The bar
+for sharing is cosine >= 0.9999 to fp32 for every chunk (the ONNX question encoder gives
+1.0000). bf16 measured 0.99989 at worst over 999 MultiHop-RAG chunks and 0.99990 over the
+9,017 of the eval index (mean 0.99995): on the bar, not safely above it. ONNX int8: 0.984
+(mean 0.994). benchmarks/ingest_speed.py prints these figures."""
 
 _models: dict[tuple, Embedder] = {}
 _lock = threading.Lock()
@@ -41,6 +48,10 @@ class Embedder:
     One call into the model at a time: its fast tokenizer keeps the padding and truncation of
     the call under way as shared state, so concurrent calls (two ingests, or an ingest and the
     chunker) get each other's settings and fail ("Unable to create tensor") or are cut short.
+
+    Chunks go through ``document_encoder`` (torch as loaded, a bf16 copy, or ONNX int8) sorted
+    by token count into batches, so a batch pads to its longest chunk only; questions go
+    through the fp32 model (``embed_query``) whatever encodes the chunks.
     """
 
     def __init__(
@@ -50,11 +61,13 @@ class Embedder:
         batch_size: int = 32,
         question_encoder: str = "torch",
         cache_dir: Path | None = None,
+        document_encoder: str = "torch",
     ):
         self.name = name
         self.dtype = dtype
         self.batch_size = batch_size
         self.question_encoder = question_encoder
+        self.document_encoder = document_encoder
         self.cache_dir = cache_dir
         self.path = resolve_model_path(name)
         self._lock = threading.Lock()
@@ -71,6 +84,34 @@ class Embedder:
         return SentenceTransformer(self.path, device="cpu", model_kwargs=kwargs)
 
     @cached_property
+    def bf16_model(self) -> SentenceTransformer:
+        """A bfloat16 copy for chunks (~2x fp32 on CPUs with AVX512_BF16 or AMX)."""
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        return SentenceTransformer(self.path, device="cpu", model_kwargs={"dtype": torch.bfloat16})
+
+    @cached_property
+    def quantized_encoder(self) -> QuantizedDocumentEncoder:
+        if self.cache_dir is None:
+            raise ValueError("the onnx-int8 document encoder needs a model cache directory")
+        with self._lock:
+            return QuantizedDocumentEncoder(self.model, self.path, self.cache_dir)
+
+    @cached_property
+    def _length_tokenizer(self):
+        """A copy of the Rust tokenizer, truncating as the model does, to sort chunks by length;
+        None for a model without a fast tokenizer (its chunks are sorted by characters)."""
+        from tokenizers import Tokenizer
+
+        if not getattr(self.model.tokenizer, "is_fast", False):
+            return None
+        tokenizer = Tokenizer.from_str(self.model.tokenizer.backend_tokenizer.to_str())
+        tokenizer.no_padding()
+        tokenizer.enable_truncation(int(self.model.max_seq_length))
+        return tokenizer
+
+    @cached_property
     def dimension(self) -> int:
         """Read from the pooling config when present: opening an index need not load weights."""
         pooling = Path(self.path) / "1_Pooling" / "config.json"
@@ -80,13 +121,18 @@ class Embedder:
 
     @cached_property
     def fingerprint(self) -> str:
-        """Name, dimension and a hash of the model's config: two models never share one."""
+        """Name, dimension and a hash of the model's config: two models never share one. A
+        document encoder whose vectors differ from fp32 torch's (``DISTINCT_ENCODERS``) is
+        named too, so its index is never mixed with an fp32 one."""
         digest = hashlib.sha256()
         folder = Path(self.path)
         for name in ("config.json", "modules.json", "1_Pooling/config.json"):
             if (folder / name).is_file():
                 digest.update((folder / name).read_bytes())
-        return f"{Path(self.name).name}|dim={self.dimension}|{digest.hexdigest()[:12]}"
+        fingerprint = f"{Path(self.name).name}|dim={self.dimension}|{digest.hexdigest()[:12]}"
+        if self.document_encoder in DISTINCT_ENCODERS:
+            fingerprint += f"|documents={self.document_encoder}"
+        return fingerprint
 
     @property
     def text_tokens(self) -> int:
@@ -105,13 +151,38 @@ class Embedder:
         return [[tuple(span) for span in spans] for spans in encoded["offset_mapping"]]
 
     def embed(self, texts: list[str]) -> np.ndarray:
+        """Sentences, claims and questions: the model as loaded, which the answer stage's
+        thresholds were calibrated on."""
+        return self._embed(texts, "torch")
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        """Chunks for the index, through the configured document encoder."""
+        return self._embed(texts, self.document_encoder)
+
+    def _embed(self, texts: list[str], encoder: str) -> np.ndarray:
+        """Unit-norm vectors in the order of ``texts``, encoded in batches of similar length."""
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
         if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
+            return vectors
+        tokenizer = self._length_tokenizer
+        if tokenizer is None:
+            lengths = [len(t) for t in texts]
+        else:
+            lengths = [len(e.ids) for e in tokenizer.encode_batch(texts)]
+        order = np.argsort(lengths, kind="stable")
+        for start in range(0, len(order), self.batch_size):
+            rows = order[start : start + self.batch_size]
+            vectors[rows] = self._encode_batch([texts[i] for i in rows], encoder)
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+    def _encode_batch(self, texts: list[str], encoder: str) -> np.ndarray:
+        if encoder == "onnx-int8":
+            return self.quantized_encoder.encode(texts)
+        model = self.bf16_model if encoder == "bf16" else self.model
         with self._lock:
-            vectors = self.model.encode(
+            vectors = model.encode(
                 texts,
-                batch_size=self.batch_size,
-                normalize_embeddings=True,
+                batch_size=len(texts),
                 convert_to_numpy=True,
                 show_progress_bar=False,
             )
@@ -144,6 +215,7 @@ def get_embedder(settings: IndexSettings) -> Embedder:
         settings.embedding_dtype,
         settings.question_encoder,
         settings.model_cache_dir,
+        settings.document_encoder,
     )
     with _lock:
         if key not in _models:
@@ -153,5 +225,6 @@ def get_embedder(settings: IndexSettings) -> Embedder:
                 batch_size=settings.embedding_batch_size,
                 question_encoder=settings.question_encoder,
                 cache_dir=settings.model_cache_dir,
+                document_encoder=settings.document_encoder,
             )
         return _models[key]

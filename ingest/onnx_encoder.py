@@ -50,11 +50,9 @@ class OnnxEncoder:
         self.tokenizer = copy.deepcopy(model.tokenizer)
         self._lock = threading.Lock()
         self.max_tokens = int(model.max_seq_length)
-        self.pooling = _pooling_mode(Path(model_path))
-        self.path = cache_dir / _model_key(Path(model_path)) / "model.onnx"
-        if not self.path.is_file():
-            _export(model, self.path)
-        self.session = _session(self.path)
+        self.pooling = pooling_mode(Path(model_path))
+        self.path = exported_model(model, model_path, cache_dir)
+        self.session = open_session(self.path)
         self.inputs = [i.name for i in self.session.get_inputs()]
         self._check_agreement()
 
@@ -79,7 +77,15 @@ class OnnxEncoder:
             raise OnnxUnsupported(f"ONNX and torch vectors differ (cosine {agreement:.5f})")
 
 
-def _pooling_mode(folder: Path) -> str:
+def exported_model(model: SentenceTransformer, model_path: str, cache_dir: Path) -> Path:
+    """The transformer's fp32 ONNX file in the cache, exported on first use."""
+    path = cache_dir / _model_key(Path(model_path)) / "model.onnx"
+    if not path.is_file():
+        _export(model, path)
+    return path
+
+
+def pooling_mode(folder: Path) -> str:
     modules_file = folder / "modules.json"
     if not modules_file.is_file():
         raise OnnxUnsupported("not a sentence-transformers folder (no modules.json)")
@@ -151,7 +157,7 @@ def _export(model: SentenceTransformer, target: Path) -> None:
     log.info("exported %s to %s", model[0].auto_model.name_or_path, target)
 
 
-def _session(path: Path):
+def open_session(path: Path):
     import onnxruntime
 
     options = onnxruntime.SessionOptions()

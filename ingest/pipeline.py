@@ -172,7 +172,7 @@ class Ingestor:
         for start in range(0, len(order), step):
             self._stop_if_cancelled(report)
             rows = order[start : start + step]
-            vectors[rows] = self.embedder.embed([texts[i] for i in rows])
+            vectors[rows] = self.embedder.embed_documents([texts[i] for i in rows])
         return vectors
 
     def _pending_chunks(self) -> int:
