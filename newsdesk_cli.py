@@ -139,7 +139,7 @@ def ask(
 ) -> None:
     """Answer a question from the indexed articles, with citations."""
     from service.answering.service import AnswerService
-    from service.contract import AskRequest
+    from service.contract import AskRequest, invalid_fields
 
     try:
         request = AskRequest(
@@ -150,10 +150,7 @@ def ask(
             source=source,
         )
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or 'request'}: {e['msg']}" for e in exc.errors()
-        )
-        raise _fail(problems, 2) from None
+        raise _fail(invalid_fields(exc), 2) from None
     try:
         answer = AnswerService.from_settings(_settings()).ask(request)
     except (IndexUnavailable, ModelMismatch) as exc:

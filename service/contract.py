@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from ingest.index.filters import Filters
 from ingest.models import Chunk
@@ -249,3 +249,9 @@ class ErrorEvent(BaseModel):
 
 
 StreamEvent = PassagesEvent | DirectEvent | DeltaEvent | CitationEvent | AnswerEvent | ErrorEvent
+
+
+def invalid_fields(exc: ValidationError, whole: str = "request") -> str:
+    """The errors as "field: message" pairs, ``whole`` naming an error of no one field: the
+    same words on the CLI and to an MCP host."""
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or whole}: {e['msg']}" for e in exc.errors())

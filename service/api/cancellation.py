@@ -18,8 +18,7 @@ from typing import Any, TypeVar
 import anyio
 from fastapi import Request
 
-from ingest.index.store import IndexUnavailable
-from service.api.errors import is_store_error
+from service.api.errors import store_errors
 
 T = TypeVar("T")
 
@@ -36,15 +35,10 @@ async def on_index_while_wanted(request: Request, fn: Callable[..., T], *args: A
 
     watcher = asyncio.ensure_future(watch_disconnect())
     try:
-        return await anyio.to_thread.run_sync(
-            partial(fn, *args, cancel=cancel), abandon_on_cancel=True
-        )
-    except IndexUnavailable:
-        raise
-    except Exception as exc:
-        if is_store_error(exc):
-            raise IndexUnavailable(f"the index cannot be reached: {exc}") from exc
-        raise
+        with store_errors():
+            return await anyio.to_thread.run_sync(
+                partial(fn, *args, cancel=cancel), abandon_on_cancel=True
+            )
     finally:
         cancel.set()  # over, or cancelled: in either case nobody waits for more
         watcher.cancel()

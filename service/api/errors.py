@@ -4,7 +4,8 @@ reaches a client. A lost Chroma server is a 503 wherever it shows up, in a route
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from http import HTTPStatus
 from typing import Any, TypeVar
 
@@ -47,8 +48,15 @@ def found(value: T | None, what: str, key: str) -> T:
 
 async def on_index(fn: Callable[..., T], *args: Any) -> T:
     """Blocking service work in the thread pool; a lost Chroma server becomes a 503."""
-    try:
+    with store_errors():
         return await run_in_threadpool(fn, *args)
+
+
+@contextmanager
+def store_errors() -> Iterator[None]:
+    """A lost Chroma server, whatever its client raised, as ``IndexUnavailable`` (a 503)."""
+    try:
+        yield
     except IndexUnavailable:
         raise
     except Exception as exc:

@@ -28,7 +28,7 @@ from service.answering.service import AnswerService
 from service.api.errors import is_store_error
 from service.api.schemas import SearchResponse
 from service.articles import ArticleService
-from service.contract import MAX_QUESTION_CHARS, Answer, AskRequest
+from service.contract import MAX_QUESTION_CHARS, Answer, AskRequest, invalid_fields
 from service.runtime import ServiceHolder, ServiceUnavailable
 from service.settings import Settings
 from service.stores.answer_log import AnswerLog
@@ -142,10 +142,7 @@ def _request(
             as_of=as_of,
         )
     except ValidationError as exc:
-        reasons = "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or 'arguments'}: {e['msg']}" for e in exc.errors()
-        )
-        raise ToolError(f"invalid arguments: {reasons}") from None
+        raise ToolError(f"invalid arguments: {invalid_fields(exc, 'arguments')}") from None
 
 
 def serve_stdio(settings: Settings) -> None:
