@@ -34,6 +34,8 @@ ANSWER_SCORES = (
     "answer_correct",
     "answered",
     "supported_rate",
+    "removed_sentences",
+    "degraded",
     "verdict_correct",
     "unanswerable_withheld",
     "answerable_answered",
@@ -71,6 +73,10 @@ class QuestionScores(BaseModel):
     answer_correct: bool | None = None
     answered: bool | None = None
     supported_rate: float | None = None
+    removed_sentences: float | None = Field(
+        None, description="Sentences the citation check removed (strict mode), answered only."
+    )
+    degraded: bool | None = Field(None, description="The LLM failed and quotes were given.")
     verdict_correct: bool | None = Field(None, description="answer_correct, yes/no gold only.")
     unanswerable_withheld: bool | None = None
     answerable_answered: bool | None = None
@@ -89,6 +95,8 @@ class QuestionResult(BaseModel):
     )
     status: str = Field(description="answered | declined | error | skipped")
     answer: str = ""
+    answerer: str | None = None
+    degraded_reason: str | None = None
     error: str | None = None
     passages: list[RetrievedPassage] = Field(default_factory=list)
     citations: list[CitedSpan] = Field(default_factory=list)
@@ -282,6 +290,8 @@ MEAN_METRICS: dict[str, str] = {
     "answer_correct": "Answer correct",
     "answered": "Answered (answerable questions)",
     "supported_rate": "Supported sentences",
+    "removed_sentences": "Removed sentences per answer",
+    "degraded": "Degraded (LLM fell back to quotes)",
     "verdict_correct": "Verdict correct (yes/no gold)",
     "unanswerable_withheld": "Unanswerable declined or 'do not say'",
     "answerable_answered": "Answerable answered, not 'do not say'",

@@ -218,6 +218,8 @@ def _result_row(
         passages=passages,
         citations=citations,
         timings_ms=_timings(answer.timings),
+        answerer=answer.answerer,
+        degraded_reason=answer.degraded_reason,
         scores=score_question(
             question, answer.status, answer.text, passages, citations, bodies
         ).model_copy(
@@ -227,7 +229,11 @@ def _result_row(
                     len(answer.removed_sentences),
                 )
                 if answer.status == "answered"
-                else None
+                else None,
+                "removed_sentences": float(len(answer.removed_sentences))
+                if answer.status == "answered"
+                else None,
+                "degraded": answer.degraded,
             }
         ),
     )

@@ -1,17 +1,18 @@
 """Answers written by a chat model from numbered passages, then checked sentence by sentence.
 
 The passages go in as delimited data, packed by relevance into the model's context budget
-(``service.answering.packing``). What comes back is split into sentences with their ``[n]``
-markers (``service.answering.reply_parsing``); markers that name no passage are dropped, and
-each sentence is judged against the passages it cites (``service.answering.support``). Any
-failure of the model itself raises ``LLMFailure`` so the caller can fall back to the
-extractive answer.
+(``service.answering.packing``; with the sentences the service ranked, each passage is shown as
+an excerpt of its best). What comes back is split into sentences with their ``[n]`` markers
+(``service.answering.reply_parsing``; a bare Yes/No opening is dropped); markers that name no
+passage are dropped, and each sentence is checked against the passages it cites
+(``service.answering.sentence_checks``). Any failure of the model itself raises ``LLMFailure``
+so the caller can fall back to the extractive answer.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -21,10 +22,13 @@ from service.answering.chat_model import (
     describe_failure,
     model_settings,
 )
+from service.answering.local.model_file import LocalModelUnavailable
 from service.answering.packing import (
+    RankedSentence,
     TokenCount,
     as_data,
     estimate_tokens,
+    excerpts,
     pack_passages,
     passage_block,
     token_counter,
@@ -39,9 +43,17 @@ from service.answering.reply_parsing import (
     shown_text,
     undecided,
 )
+from service.answering.sentence_checks import SentenceChecks
 from service.answering.sentence_vectors import SentenceVectors
 from service.answering.support import SentenceMatch, SupportChecker
-from service.contract import AnswerSentence, Citation, CitationEvent, DeltaEvent, Passage
+from service.contract import (
+    AnswerSentence,
+    Citation,
+    CitationEvent,
+    DeltaEvent,
+    DirectAnswer,
+    Passage,
+)
 from service.settings import Settings
 
 if TYPE_CHECKING:
@@ -57,7 +69,10 @@ DIRECT_ANSWER_WORDS = 8
 
 @dataclass
 class Draft:
-    """One question's prompt: the passages as numbered for the model, and the messages."""
+    """One question's prompt: the passages as numbered for the model, and the messages.
+
+    ``passages`` are whole, as retrieved: sentences are judged against all of a passage even
+    when the model was shown an excerpt of it."""
 
     question: str
     passages: list[Passage]
@@ -75,6 +90,8 @@ class LLMResult:
     decline_reason: str | None = None
     problems: list[str] = field(default_factory=list)
     removed: list[AnswerSentence] = field(default_factory=list)
+    direct: DirectAnswer | None = None
+    """The code's direct answer, also the first sentence, once ``lead_with`` put it there."""
 
 
 def citation_for(n: int, match: SentenceMatch) -> Citation:
@@ -108,6 +125,27 @@ class LLMAnswerer:
             token_counter(vectors.embedder),
         )
 
+    @classmethod
+    def configured(
+        cls, settings: Settings, vectors: SentenceVectors
+    ) -> tuple[LLMAnswerer | None, str | None]:
+        """The configured answerer, or why it cannot be set up (every answer says so); no
+        answerer and no reason with ``NEWSDESK_ANSWERER=extractive``."""
+        if settings.answerer.strip().lower() == "extractive":
+            return None, None
+        try:
+            return cls.from_settings(settings, vectors), None
+        except LocalModelUnavailable as exc:
+            problem = exc.reason
+        except Exception as exc:
+            # A wrong provider name, a missing key or package.
+            problem = (
+                f"the LLM {settings.answerer!r} could not be set up ({exc}); check "
+                "NEWSDESK_ANSWERER, NEWSDESK_LLM_API_KEY and NEWSDESK_LLM_BASE_URL"
+            )
+        log.error("%s", problem)
+        return None, problem
+
     def _messages(self, question: str, passages: str) -> list[tuple[str, str]]:
         return self.prompt.messages(
             passages=passages,
@@ -116,7 +154,11 @@ class LLMAnswerer:
             max_sentences=self.settings.answer_sentences + 1,
         )
 
-    def prepare(self, question: str, passages: list[Passage]) -> Draft:
+    def prepare(
+        self, question: str, passages: list[Passage], ranked: Sequence[RankedSentence] = ()
+    ) -> Draft:
+        """The prompt for ``question``: with ``ranked`` sentences (best first), each passage
+        that has some is shown as an excerpt of its best; without, passages are shown whole."""
         empty = self._messages(question, "")
         overhead = sum(self.count(text) for _, text in empty)
         budget = (
@@ -125,9 +167,11 @@ class LLMAnswerer:
             - overhead
             - RESERVED_TOKENS
         )
-        packed = pack_passages(passages, budget, self.count)
+        shown = excerpts(passages, ranked)
+        packed = pack_passages(shown, budget, self.count)
+        whole = {p.id: p for p in passages}
         blocks = "\n\n".join(passage_block(n, p) for n, p in enumerate(packed, start=1))
-        return Draft(question, packed, self._messages(question, blocks))
+        return Draft(question, [whole[p.id] for p in packed], self._messages(question, blocks))
 
     def generate(self, draft: Draft) -> str:
         """The model's whole reply in one call (no streaming)."""
@@ -201,29 +245,26 @@ class LLMAnswerer:
             DraftSentence(d.text, [n for n in d.markers if draft.passage(n) is not None])
             for d in drafts
         ]
-        if not any(d.markers for d in drafts):
-            raise LLMFailure("the LLM answer cites no passage (malformed output)")
-
-        direct = (
+        opener = (
             drafts[0]
             if len(drafts) > 1
             and not drafts[0].markers
             and len(drafts[0].text.split()) <= DIRECT_ANSWER_WORDS
             else None
         )
-        claims = [d for d in drafts if d is not direct]
+        claims = [d for d in drafts if d is not opener]
         self.checker.prefetch(
             [(d.text, [p for n in d.markers if (p := draft.passage(n))]) for d in claims]
         )
         vectors = self.checker.vectors.embed([d.text for d in claims])
+        checks = SentenceChecks(self.checker, draft.passages, [d.text for d in drafts])
         judged: list[tuple[DraftSentence, bool, dict[int, SentenceMatch]]] = []
         for d, vector in zip(claims, vectors, strict=True):
-            cited = [draft.passage(n) for n in d.markers]
-            judgement = self.checker.judge(d.text, [p for p in cited if p], claim_vector=vector)
-            matches = {n: judgement.matches[draft.passage(n).id] for n in d.markers}
-            judged.append((d, judgement.supported, matches))
-            if not judgement.supported:
-                problems.append(f"unsupported ({judgement.score:.2f}): {d.text[:80]!r}")
+            check = checks.check(d, vector)
+            problems += [note for note in (check.recited, check.problem) if note]
+            judged.append((check.draft, check.problem is None, check.matches))
+        if not any(d.markers for d, _, _ in judged):
+            raise LLMFailure("the LLM answer cites no passage (malformed output)")
 
         strict = self.settings.strict_citations
         kept = [(d, ok, m) for d, ok, m in judged if ok or not strict]
@@ -242,10 +283,18 @@ class LLMAnswerer:
         sentences = [
             AnswerSentence(text=d.text, citations=d.markers, supported=ok) for d, ok, _ in kept
         ]
-        if direct is not None:
-            backed = any(ok for _, ok, _ in kept)
+        if opener is not None:
+            # An uncited short answer ("Ilse Marven.") stands on the sentences after it: it
+            # ships only when its facts are in the passages they cite.
+            backing = [p for d, ok, _ in kept if ok for n in d.markers if (p := draft.passage(n))]
+            missing = checks.missing(opener.text, backing)
+            backed = bool(backing) and not missing
+            if missing:
+                problems.append(f"opening not in the passages ({', '.join(missing)})")
             if backed or not strict:
-                sentences.insert(0, AnswerSentence(text=direct.text, supported=backed))
+                sentences.insert(0, AnswerSentence(text=opener.text, supported=backed))
+            else:
+                removed.insert(0, AnswerSentence(text=opener.text, supported=False))
         citations: dict[int, Citation] = {}
         for _, _, matches in kept:
             for n, match in matches.items():

@@ -1,11 +1,17 @@
 """The passages as a prompt's data: delimited so they cannot pass for instructions, numbered,
-and packed by relevance into the model's context budget (counted with a local tokenizer)."""
+and packed by relevance into the model's context budget (counted with a local tokenizer).
+
+When the service ranked the passages' sentences for the question, each passage is shown as an
+excerpt of its ``EXCERPT_SENTENCES`` best: prompt tokens are what a small local model spends
+most of its time on, and it keeps to the point better."""
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from itertools import pairwise
+from typing import Protocol
 
 from ingest.embedding import Embedder
 from service.contract import Passage
@@ -13,6 +19,8 @@ from service.contract import Passage
 _TAG = re.compile(r"<(?=\s*/?\s*(?:passages?|question|conversation)\b)", re.IGNORECASE)
 
 TokenCount = Callable[[str], int]
+EXCERPT_SENTENCES = 3
+"""Sentences of each passage the model is shown when the service ranked them."""
 
 
 def estimate_tokens(text: str) -> int:
@@ -68,3 +76,36 @@ def pack_passages(passages: list[Passage], budget: int, count: TokenCount) -> li
             packed.append(passage)
             budget -= cost
     return packed
+
+
+class RankedSentence(Protocol):
+    """A sentence of a passage scored against the question (offsets in the article body)."""
+
+    passage: Passage
+    start: int
+    end: int
+    text: str
+    score: float
+
+
+def excerpts(passages: list[Passage], ranked: Sequence[RankedSentence]) -> list[Passage]:
+    """The passages holding ranked sentences, in their order, each cut down to its
+    ``EXCERPT_SENTENCES`` best in reading order ("…" where text was left out). Without ranked
+    sentences, the passages whole."""
+    best: dict[str, list[RankedSentence]] = {}
+    for sentence in sorted(ranked, key=lambda r: -r.score):
+        chosen = best.setdefault(sentence.passage.id, [])
+        if len(chosen) < EXCERPT_SENTENCES:
+            chosen.append(sentence)
+    shown = []
+    for passage in passages:
+        if passage.id not in best:
+            continue
+        chunk = passage.chunk
+        parts = sorted(best[passage.id], key=lambda r: r.start)
+        text = parts[0].text
+        for before, after in pairwise(parts):
+            gap = chunk.text[before.end - chunk.start : after.start - chunk.start]
+            text += (" " if not gap.strip() else " … ") + after.text
+        shown.append(passage.model_copy(update={"chunk": chunk.model_copy(update={"text": text})}))
+    return shown or passages

@@ -5,6 +5,10 @@ With ``NEWSDESK_ANSWERER=extractive`` (the default) answers are quoted sentences
 wrong with the model (unreachable, refused, rate limited, slow, malformed) the user still gets
 the extractive answer, marked ``degraded`` with the reason. The question is read once, by the
 retriever; the decline rules (``service.answering.declines``) run on what it read, in order.
+
+Both answerers start from the same work (``quotes``): ranked sentences, evidence-based declines
+and the direct answer. An LLM is asked only when that evidence holds, reads the best sentences,
+and its answer leads with the same direct answer (``leading``), never its own Yes or No.
 """
 
 from __future__ import annotations
@@ -21,10 +25,11 @@ from service.answering.chat_model import LLMFailure, local_problem
 from service.answering.citations import drop_invalid, quote_is_exact, render
 from service.answering.declines import Declines, llm_decline_message, weak_evidence_message
 from service.answering.direct.compose import DirectAnswerer
-from service.answering.direct.spans import Ranked
 from service.answering.extractive import ExtractiveAnswerer
-from service.answering.llm import LLMAnswerer, LLMResult
-from service.answering.local.model_file import LocalModelUnavailable
+from service.answering.leading import cited_by, lead
+from service.answering.llm import Draft, LLMAnswerer, LLMResult
+from service.answering.quotes import Quotes, gather
+from service.answering.replay import replay
 from service.answering.sentence_vectors import SentenceVectors
 from service.contract import (
     Answer,
@@ -57,21 +62,7 @@ class AnswerService:
             self.vectors, self.declines, max_sentences=settings.answer_sentences
         )
         self.direct = DirectAnswerer(self.vectors, max_sentences=settings.answer_sentences)
-        self.llm: LLMAnswerer | None = None
-        self.llm_error: str | None = None
-        if settings.answerer.strip().lower() != "extractive":
-            try:
-                self.llm = LLMAnswerer.from_settings(settings, self.vectors)
-            except LocalModelUnavailable as exc:
-                self.llm_error = exc.reason
-                log.error("%s", self.llm_error)
-            except Exception as exc:
-                # A wrong provider name, a missing key or package: every answer says so.
-                self.llm_error = (
-                    f"the LLM {settings.answerer!r} could not be set up ({exc}); check "
-                    "NEWSDESK_ANSWERER, NEWSDESK_LLM_API_KEY and NEWSDESK_LLM_BASE_URL"
-                )
-                log.error("%s", self.llm_error)
+        self.llm, self.llm_error = LLMAnswerer.configured(settings, self.vectors)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AnswerService:
@@ -126,25 +117,34 @@ class AnswerService:
             return early
         if not self.uses_llm or not retrieval.passages:
             return self._extractive_answer(request, retrieval, started)
+        step = time.perf_counter()
+        quotes = self._quotes(retrieval)
         try:
             llm = self._llm()
-            step = time.perf_counter()
-            draft = llm.prepare(request.question, retrieval.passages)
+            if quotes.extract.declined is not None:
+                return self._extractive_answer(
+                    request, retrieval, started, quotes=quotes, answerer=llm.name
+                )
+            draft = llm.prepare(request.question, retrieval.passages, quotes.ranked)
             raw = llm.generate(draft)
             retrieval.timings.answer_ms = _ms(step)
             step = time.perf_counter()
-            result = llm.finish(draft, raw)
+            result = lead(llm.finish(draft, raw), quotes.composed)
             return self._llm_answer(request, retrieval, result, started, step)
         except LLMFailure as exc:
             log.warning("LLM answer failed, falling back to extractive: %s", exc.reason)
-            return self._extractive_answer(request, retrieval, started, degraded=exc.reason)
+            return self._extractive_answer(
+                request, retrieval, started, degraded=exc.reason, quotes=quotes
+            )
 
     def stream(self, request: AskRequest) -> Iterator[StreamEvent]:
         """The answer as events: passages, then text and citations as written, then the Answer.
 
         The closing ``answer`` event is authoritative: strict citation checks run once the text
-        is complete and may remove sentences already shown. A consumer that stops iterating
-        (closes the generator) stops the work, including the model's HTTP stream.
+        is complete and may remove sentences already shown. A model's text streams as written;
+        its direct answer (``direct``) and any citation not streamed yet follow it, once the
+        direct answer's citations are numbered into the model's. A consumer that stops
+        iterating (closes the generator) stops the work, including the model's HTTP stream.
         """
         started = time.perf_counter()
         retrieval = self._retrieve(request)
@@ -152,14 +152,23 @@ class AnswerService:
         early = self._early_answer(request, retrieval, started)
         if early is not None or not self.uses_llm or not retrieval.passages:
             answer = early or self._extractive_answer(request, retrieval, started)
-            yield from _replay(answer)
+            yield from replay(answer)
             yield AnswerEvent(answer=answer)
             return
         shown = False
+        streamed: set[int] = set()
+        step = time.perf_counter()
+        quotes = self._quotes(retrieval)
         try:
             llm = self._llm()
-            step = time.perf_counter()
-            draft = llm.prepare(request.question, retrieval.passages)
+            if quotes.extract.declined is not None:
+                answer = self._extractive_answer(
+                    request, retrieval, started, quotes=quotes, answerer=llm.name
+                )
+                yield from replay(answer)
+                yield AnswerEvent(answer=answer)
+                return
+            draft = llm.prepare(request.question, retrieval.passages, quotes.ranked)
             events = llm.stream(draft)
             try:
                 while True:
@@ -169,18 +178,43 @@ class AnswerService:
                         raw = done.value
                         break
                     shown = shown or isinstance(event, DeltaEvent)
+                    if isinstance(event, CitationEvent):
+                        streamed.add(event.citation.n)
                     yield event
             finally:
                 events.close()
             retrieval.timings.answer_ms = _ms(step)
             step = time.perf_counter()
-            answer = self._llm_answer(request, retrieval, llm.finish(draft, raw), started, step)
+            result = lead(llm.finish(draft, raw), quotes.composed)
+            answer = self._llm_answer(request, retrieval, result, started, step)
         except LLMFailure as exc:
             log.warning("LLM stream failed, falling back to extractive: %s", exc.reason)
-            answer = self._extractive_answer(request, retrieval, started, degraded=exc.reason)
+            answer = self._extractive_answer(
+                request, retrieval, started, degraded=exc.reason, quotes=quotes
+            )
         if not shown:
-            yield from _replay(answer)
+            yield from replay(answer)
+        else:
+            if answer.direct is not None:
+                yield DirectEvent(direct=answer.direct)
+            for citation in answer.citations:
+                if citation.n not in streamed:
+                    yield CitationEvent(citation=citation)
         yield AnswerEvent(answer=answer)
+
+    def llm_prompt(self, request: AskRequest) -> Draft | None:
+        """The prompt the LLM is sent for ``request``, or None when it would not be asked (no
+        LLM, or the question is declined first): for evals that check what a model was shown.
+        Retrieval and ranking are deterministic, so it is the prompt ``ask`` sends."""
+        if self.llm is None:
+            return None
+        retrieval = self._retrieve(request)
+        if not retrieval.passages or self.early_decline(retrieval) is not None:
+            return None
+        quotes = self._quotes(retrieval)
+        if quotes.extract.declined is not None:
+            return None
+        return self.llm.prepare(request.question, retrieval.passages, quotes.ranked)
 
     def _llm(self) -> LLMAnswerer:
         if self.llm is None:
@@ -216,33 +250,26 @@ class AnswerService:
             created_at=datetime.now(UTC),
         )
 
+    def _quotes(self, retrieval: RetrievalResult) -> Quotes:
+        return gather(self.extractive, self.direct, retrieval, for_llm=self.llm is not None)
+
     def _extractive_answer(
         self,
         request: AskRequest,
         retrieval: RetrievalResult,
         started: float,
         degraded: str | None = None,
+        quotes: Quotes | None = None,
+        answerer: str | None = None,
     ) -> Answer:
+        """The quoted answer; ``answerer`` names the LLM when it declines before asking one."""
         timings = retrieval.timings
-        step = time.perf_counter()
-        extract = self.extractive.answer(
-            retrieval.parsed, retrieval.query_vector, retrieval.passages, retrieval.outlet_support
-        )
+        quotes = quotes or self._quotes(retrieval)
+        extract, composed = quotes.extract, quotes.composed
         sentences, citations, direct = extract.sentences, extract.citations, None
-        if extract.declined is None and extract.sentences:
-            composed = self.direct.compose(
-                retrieval.parsed,
-                [Ranked(c.passage, c.start, c.end, c.text, c.score) for c in extract.ranked],
-                [Ranked(c.passage, c.start, c.end, c.text, c.score) for c in extract.quoted],
-                retrieval.passages,
-            )
-            if composed is not None:
-                sentences, citations, direct = (
-                    composed.sentences,
-                    composed.citations,
-                    composed.direct,
-                )
-        timings.answer_ms = _ms(step)
+        if composed is not None:
+            sentences, citations, direct = composed.sentences, composed.citations, composed.direct
+        timings.answer_ms = quotes.ms
 
         step = time.perf_counter()
         articles = self.index.get_articles([c.article_id for c in citations])
@@ -267,7 +294,7 @@ class AnswerService:
             passages=retrieval.passages,
             filters=retrieval.filters,
             timings=timings,
-            answerer=self.extractive.name,
+            answerer=answerer or self.extractive.name,
             degraded=degraded is not None,
             degraded_reason=degraded,
             index_version=self.index.generation(),
@@ -282,14 +309,17 @@ class AnswerService:
         started: float,
         verify_started: float,
     ) -> Answer:
-        """The checked model answer, after one last check that every quote is verbatim."""
-        sentences, citations = result.sentences, result.citations
+        """The checked model answer, after one last check that every quote is verbatim (a
+        direct answer with a quote that is not goes, as on the extractive path)."""
+        sentences, citations, direct = result.sentences, result.citations, result.direct
         removed = list(result.removed)
         reason = result.decline_reason
         if not result.declined:
             articles = self.index.get_articles([c.article_id for c in citations])
             exact = {c.n for c in citations if quote_is_exact(c, articles.get(c.article_id))}
             citations = [c for c in citations if c.n in exact]
+            if direct is not None and not set(cited_by(direct)) <= exact:
+                direct, sentences = None, sentences[1:]
             checked = []
             for sentence in sentences:
                 kept = [n for n in sentence.citations if n in exact]
@@ -312,6 +342,7 @@ class AnswerService:
             question=request.question,
             status="answered" if answered else "declined",
             text=render(sentences) if answered else llm_decline_message(reason),
+            direct=direct if answered else None,
             sentences=sentences if answered else [],
             removed_sentences=removed,
             citations=citations if answered else [],
@@ -323,21 +354,6 @@ class AnswerService:
             index_version=self.index.generation(),
             created_at=datetime.now(UTC),
         )
-
-
-def _replay(answer: Answer) -> Iterator[StreamEvent]:
-    """An answer that was not written token by token, as the events a stream would carry."""
-    by_n = {c.n: c for c in answer.citations}
-    if answer.direct is not None:
-        yield DirectEvent(direct=answer.direct)
-    if answer.status == "declined":
-        yield DeltaEvent(text=answer.text)
-    for i, sentence in enumerate(answer.sentences):
-        yield DeltaEvent(text=("" if i == 0 else " ") + sentence.text)
-        for n in sentence.citations:
-            yield DeltaEvent(text=f" [{n}]")
-            if n in by_n:
-                yield CitationEvent(citation=by_n[n])
 
 
 def _ms(started: float) -> float:

@@ -8,9 +8,9 @@ Two cheap signals, computed per answer sentence against the passages it cites:
   among the ``SHORTLIST`` sentences sharing most words with it (that best sentence is also the
   span the citation quotes; the shortlist keeps embedding cost per answer small).
 
-Passage sentences written to a model ("ignore previous instructions and reply ...") are not
-evidence: they are left out of both signals, so a model that obeys an injected instruction
-cannot cite it as support.
+Passage sentences written to a model ("ignore previous instructions and reply ...",
+``service.answering.instructions``) are not evidence: they are left out of both signals, so a
+model that obeys an injected instruction cannot cite it as support.
 
 The sentence is supported when ``SIMILARITY_WEIGHT * similarity + (1 - SIMILARITY_WEIGHT) *
 overlap >= THRESHOLD`` and every number it states appears in the cited passages.
@@ -29,10 +29,11 @@ THRESHOLD = 0.56 is the lowest bar (in steps of 0.02) at which at most 5% of the
 negatives pass (4.5%, with the number rule), so faithful paraphrases, which score below a
 verbatim quote, keep the most room; random negatives never pass. The one positive that failed
 was "While not trained as an AI engineer, Altman ...", caught by an earlier, broader filter for
-text addressed to a model ("as an AI"); the filter below was narrowed and no MultiHop-RAG fact
-matches it. The gold facts are verbatim, so this measures how well same-topic text is kept out,
-not paraphrase recall. ``tests/service/answering/test_support.py`` re-checks the separation on
-a sample.
+text addressed to a model ("as an AI"); the rules that replaced it
+(``service.answering.instructions``) match none of the 6,084 gold facts, nor any of the 57,665
+sentences of the corpus. The gold facts are verbatim, so this measures how well same-topic text
+is kept out, not paraphrase recall. ``tests/service/answering/test_support.py`` re-checks the
+separation on a sample.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ingest.sentences import sentence_spans
+from service.answering.instructions import addressed_to_model
 from service.answering.sentence_vectors import SentenceVectors
 from service.answering.vocabulary import SUPPORT_VOCABULARY, content_words
 from service.contract import Passage
@@ -51,11 +53,6 @@ SIMILARITY_WEIGHT = 0.5
 THRESHOLD = 0.56
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 SHORTLIST = 4
-_ADDRESSES_MODEL = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:instructions?|prompts?)\b"
-    r"|\b(?:reply|respond|answer) only with\b",
-    re.IGNORECASE | re.DOTALL,
-)
 
 
 @dataclass(frozen=True)
@@ -111,9 +108,7 @@ class SupportChecker:
         """The passage's sentences (offsets in the chunk), minus any addressed to a model."""
         text = passage.chunk.text
         spans = [
-            (s, e, text[s:e])
-            for s, e in sentence_spans(text)
-            if not _ADDRESSES_MODEL.search(text[s:e])
+            (s, e, text[s:e]) for s, e in sentence_spans(text) if not addressed_to_model(text[s:e])
         ]
         return spans or [(0, 0, "")]
 
