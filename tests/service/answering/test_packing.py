@@ -7,7 +7,13 @@ from datetime import UTC, datetime
 import pytest
 
 from ingest.models import Chunk
-from service.answering.packing import as_data, estimate_tokens, pack_passages, passage_block
+from service.answering.packing import (
+    as_data,
+    estimate_tokens,
+    excerpts,
+    pack_passages,
+    passage_block,
+)
 from service.contract import Passage
 
 pytestmark = pytest.mark.unit
@@ -44,3 +50,29 @@ def test_packing_keeps_relevance_order_within_the_budget():
     packed = pack_passages(passages, budget=3 * cost, count=estimate_tokens)
     assert [p.rank for p in packed] == [1, 3], "the long passage is skipped, a later one fits"
     assert pack_passages(passages, budget=10, count=estimate_tokens) == []
+
+
+class Scored:
+    """A ranked sentence as the service passes them (offsets in the article body)."""
+
+    def __init__(self, passage: Passage, text: str, score: float):
+        self.passage, self.text, self.score = passage, text, score
+        self.start = passage.chunk.start + passage.chunk.text.index(text)
+        self.end = self.start + len(text)
+
+
+def test_a_ranked_passage_is_shown_as_its_best_sentences_in_reading_order():
+    body = (
+        "The tram opens in May. Tickets cost 2 euros. The line has 14 stops. "
+        "The mayor rode it first. Trams run every 8 minutes."
+    )
+    first, other = passage(1, body), passage(2, "Nothing here is ranked.")
+    sentences = ["The tram opens in May.", "The line has 14 stops.", "Trams run every 8 minutes."]
+    ranked = [Scored(first, s, score) for s, score in zip(sentences, (0.5, 0.9, 0.7), strict=True)]
+    ranked.append(Scored(first, "Tickets cost 2 euros.", 0.1))
+    shown = excerpts([first, other], ranked)
+    assert [p.id for p in shown] == [first.id], "a passage with no ranked sentence is left out"
+    assert shown[0].chunk.text == (
+        "The tram opens in May. … The line has 14 stops. … Trams run every 8 minutes."
+    )
+    assert excerpts([first, other], []) == [first, other]
