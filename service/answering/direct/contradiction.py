@@ -1,5 +1,6 @@
 """Whether a sentence about a claim says otherwise: a different figure for the same thing, the
-opposite direction (rose against "fell"), or the claim negated ("lack combat experience").
+opposite direction (rose against "fell"), the opposite stance (approved against "rejected"), or
+the claim negated ("lack combat experience").
 
 These are the contradictions a reader sees at a glance and a rule can check without a trained
 inference model (none ships offline, see STACK-NOTES). The sentence must already be about the
@@ -36,6 +37,22 @@ _DOWN = (
     "worsen worsened cold colder cool cooler behind slump slumped slip slipped"
 )
 _DIRECTION = {w: "up" for w in _UP.split()} | {w: "down" for w in _DOWN.split()}
+# Opposite stances of a decision: for (approved, voted for) and against (rejected, vetoed).
+# "Against" and "for" alone are prepositions ("rose against the euro"): only after a vote.
+_STANCE = {
+    "for": re.compile(
+        r"\b(?:approv(?:e|es|ed|ing|al)|endors(?:e|es|ed|ing|ement)|accept(?:s|ed|ing)?|"
+        r"adopt(?:s|ed|ing)?|uph[eo]ld(?:s|ing)?|ratif(?:y|ies|ied)|"
+        r"vot(?:e|es|ed|ing) (?:\w+ )?(?:to \d+ )?(?:in )?(?:for|favou?r)|in favou?r of)\b",
+        re.IGNORECASE,
+    ),
+    "against": re.compile(
+        r"\b(?:reject(?:s|ed|ing|ion)?|oppos(?:e|es|ed|ing)|veto(?:es|ed|ing)?|"
+        r"overturn(?:s|ed|ing)?|scrap(?:s|ped|ping)?|vot(?:e|es|ed|ing) (?:\w+ )?against|"
+        r"vot(?:e|es|ed|ing) down)\b",
+        re.IGNORECASE,
+    ),
+}
 _NEGATION = re.compile(
     r"\b(not|no|never|none|neither|nor|without|lack|lacks|lacked|lacking|cannot|"
     r"denied|denies|deny|refused|refuses)\b|n[’']t\b",
@@ -76,6 +93,12 @@ def directions(text: str) -> set[str]:
     return {_DIRECTION[w] for w in re.findall(r"[a-z]+", text.lower()) if w in _DIRECTION}
 
 
+def stance(text: str) -> str | None:
+    """ "for" or "against" when ``text`` reports a decision one way only, else None."""
+    found = {side for side, pattern in _STANCE.items() if pattern.search(text)}
+    return found.pop() if len(found) == 1 else None
+
+
 def negated(text: str, scope: set[str] | None = None) -> bool:
     """Whether ``text`` negates something; with ``scope`` (stems), only a negation followed
     within ``NEGATION_SCOPE`` words by one of them counts: "lack combat experience" negates
@@ -89,10 +112,14 @@ def negated(text: str, scope: set[str] | None = None) -> bool:
     return False
 
 
-def disagreement(claim: str, sentence: str, negation: bool = True) -> Disagreement | None:
+def disagreement(
+    claim: str, sentence: str, negation: bool = True, headline: str = ""
+) -> Disagreement | None:
     """How ``sentence``, which is about ``claim``, contradicts it, if it visibly does.
     ``negation`` False leaves out the weakest sign, a negation only one of them has; a
-    negation counts only where it bears on the other text's words."""
+    negation counts only where it bears on the other text's words. A sentence that reports a
+    decision without its stance ("voted 7 to 4 to build the line") takes it from its article's
+    ``headline`` ("Council approves the line")."""
     claimed, stated = figures(claim), figures(sentence)
     for unit, numbers in claimed.items():
         if not unit:
@@ -104,10 +131,20 @@ def disagreement(claim: str, sentence: str, negation: bool = True) -> Disagreeme
     claim_stems = stems(content_words(claim, SUPPORT_VOCABULARY))
     sentence_stems = stems(content_words(sentence, SUPPORT_VOCABULARY))
     said, asked = _polarity(sentence, claim_stems), _polarity(claim, sentence_stems)
+    # Opposite directions or stances with the same negation disagree; with one negated
+    # ("did not fall" against "rose") they agree.
     if said.direction and asked.direction and said.direction != asked.direction:
-        if said.negated == asked.negated:
-            return Disagreement(f"the articles report {_DIRECTION_WORD[said.direction]}")
-    elif negation and said.negated != asked.negated:
+        if said.negated != asked.negated:
+            return None
+        return Disagreement(f"the articles report {_DIRECTION_WORD[said.direction]}")
+    own = stance(sentence)
+    wanted, stated = stance(claim), own or stance(headline)
+    if wanted and stated and wanted != stated:
+        if said.negated != asked.negated:
+            return None
+        where = "" if own else f" (“{headline}”)"
+        return Disagreement(f"the articles report {_STANCE_WORD[stated]}{where}")
+    if negation and said.negated != asked.negated:
         return Disagreement("the articles say the opposite")
     return None
 
@@ -127,3 +164,4 @@ def _polarity(text: str, scope: set[str]) -> _Polarity:
 
 
 _DIRECTION_WORD = {"up": "a rise", "down": "a fall"}
+_STANCE_WORD = {"for": "approval", "against": "rejection"}

@@ -19,7 +19,7 @@ from typing import Literal
 
 import numpy as np
 
-from service.answering.direct.contradiction import disagreement
+from service.answering.direct.contradiction import disagreement, stance
 from service.answering.sentence_vectors import SentenceVectors
 from service.answering.support import SupportChecker, combined_score
 from service.answering.vocabulary import SUPPORT_VOCABULARY, content_words, stems
@@ -136,11 +136,20 @@ class ClaimJudge:
         best = ranked[0]
         literally = literally and not claim.describes
         comparable = literally and len(words) <= COMPARABLE_WORDS
-        for sentence in sorted(ranked, key=lambda s: -s.about) if comparable else []:
-            if sentence.about < ABOUT or sentence.support < best.support - MARGIN:
-                continue
+        # A headline's stance stands in for a sentence's only when no sentence near the best
+        # reports the claim's own: "the four councillors who voted against" answers
+        # "did the four councillors vote against", whatever "Council approves" says.
+        wanted = stance(core(claim))
+        near = [s for s in ranked if s.about >= ABOUT and s.support >= best.support - MARGIN]
+        headlines = not any(stance(s.text) == wanted for s in near)
+        for sentence in sorted(near, key=lambda s: -s.about) if comparable else []:
             own_words = _shared(words, sentence.text) >= NEGATION_OVERLAP
-            found = disagreement(core(claim), sentence.text, negation=own_words)
+            found = disagreement(
+                core(claim),
+                sentence.text,
+                negation=own_words,
+                headline=sentence.passage.chunk.title if headlines else "",
+            )
             if found is not None:
                 return Finding(claim, "contradicted", found.reason, [sentence])
         if best.support >= (SUPPORTED_LITERALLY if literally else SUPPORTED):

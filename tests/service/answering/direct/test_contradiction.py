@@ -2,7 +2,7 @@
 
 import pytest
 
-from service.answering.direct.contradiction import disagreement, figures
+from service.answering.direct.contradiction import disagreement, figures, stance
 
 
 def test_figures_are_keyed_by_what_they_count():
@@ -63,3 +63,28 @@ def test_a_sentence_saying_the_same_does_not(claim, sentence):
 def test_without_negation_only_figures_and_directions_count():
     claim, sentence = "the soldiers have combat experience", "The soldiers lack combat experience."
     assert disagreement(claim, sentence, negation=False) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "side"),
+    [
+        ("The council approved the tram.", "for"),
+        ("Harrowgate city council voted 7 to 4 in favour of the line.", "for"),
+        ("The four councillors who voted against argued for buses.", "against"),
+        ("She asked for a referendum, which the majority rejected.", "against"),
+        ("The crown rose 0.4 percent against the euro.", None),
+        ("The board approved one plan and rejected another.", None),
+    ],
+)
+def test_a_decision_has_a_stance_and_a_preposition_has_none(text, side):
+    assert stance(text) == side
+
+
+def test_a_stance_missing_from_the_sentence_is_taken_from_its_headline():
+    claim, sentence = "the council reject the tram", "The council voted 7 to 4 to build the tram."
+    assert disagreement(claim, sentence) is None
+    found = disagreement(claim, sentence, headline="Council approves the tram")
+    assert found is not None and "approval" in found.reason
+    assert (
+        disagreement("the council approve the tram", sentence, headline="Council approves") is None
+    )

@@ -182,6 +182,31 @@ def test_a_negated_claim_gives_no(service):
 
 @pytest.mark.parametrize(
     "question",
+    ["Did the council vote against the tram?", "Did Harrowgate council reject the Eastline tram?"],
+)
+def test_the_opposite_decision_gives_no_from_the_headline(service, question):
+    """The vote's sentence gives its count, not its stance; the headline says "approves"."""
+    answer = ask(service, question)
+    assert answer.direct.verdict == "no"
+    assert answer.text.startswith("No: the articles report approval")
+    assert "voted 7 to 4" in quotes(answer, answer.direct.citations)[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "quoted"),
+    [
+        ("Did the council vote for the tram?", "voted 7 to 4"),
+        ("Did the four Civic Alliance councillors vote against the tram?", "voted against"),
+    ],
+)
+def test_a_decision_reported_as_asked_gives_yes(service, question, quoted):
+    answer = ask(service, question)
+    assert answer.direct.verdict == "yes"
+    assert quoted in quotes(answer, answer.direct.citations)[0]
+
+
+@pytest.mark.parametrize(
+    "question",
     [
         "Did the astronomers find oxygen on Meridian-4b?",
         # The strike report is on the topic, but says nothing of the pilots' answer.
