@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from service.answering.direct.compose import Composed
 from service.answering.llm import LLMResult
+from service.answering.quotes import Quotes
 from service.contract import AnswerSentence, DirectAnswer
 
 
@@ -66,11 +67,23 @@ def lead_with(result: LLMResult, composed: Composed) -> LLMResult:
     )
 
 
-def lead(result: LLMResult, composed: Composed | None) -> LLMResult:
+def lead(result: LLMResult, quotes: Quotes) -> LLMResult:
     """The model's answer led by the direct answer, when the question has one. A model that
     declined, or whose every sentence failed the checks, leaves the direct answer with its own
-    quotes: the answer the extractive answerer gives, never less."""
-    return result if composed is None else lead_with(result, composed)
+    quotes; with no direct answer, a reply whose every sentence failed leaves the quotes the
+    extractive answerer found (the evidence held, or the model would not have been asked):
+    never less than the extractive answer."""
+    if quotes.composed is not None:
+        return lead_with(result, quotes.composed)
+    if result.declined and result.removed and quotes.extract.sentences:
+        return replace(
+            result,
+            declined=False,
+            decline_reason=None,
+            sentences=list(quotes.extract.sentences),
+            citations=list(quotes.extract.citations),
+        )
+    return result
 
 
 def cited_by(direct: DirectAnswer) -> list[int]:

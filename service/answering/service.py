@@ -129,7 +129,7 @@ class AnswerService:
             raw = llm.generate(draft)
             retrieval.timings.answer_ms = _ms(step)
             step = time.perf_counter()
-            result = lead(llm.finish(draft, raw), quotes.composed)
+            result = lead(llm.finish(draft, raw), quotes)
             return self._llm_answer(request, retrieval, result, started, step)
         except LLMFailure as exc:
             log.warning("LLM answer failed, falling back to extractive: %s", exc.reason)
@@ -185,7 +185,7 @@ class AnswerService:
                 events.close()
             retrieval.timings.answer_ms = _ms(step)
             step = time.perf_counter()
-            result = lead(llm.finish(draft, raw), quotes.composed)
+            result = lead(llm.finish(draft, raw), quotes)
             answer = self._llm_answer(request, retrieval, result, started, step)
         except LLMFailure as exc:
             log.warning("LLM stream failed, falling back to extractive: %s", exc.reason)

@@ -265,12 +265,17 @@ def test_a_sentence_citing_the_wrong_passage_cites_the_one_that_supports_it(
     assert sentence.citations == [citation.n] and "30 North Korean troops" in citation.quote
 
 
-def test_nothing_supported_is_a_decline(openai_server, service_for):
+def test_nothing_supported_leaves_the_quotes_the_evidence_held(openai_server, service_for):
+    """Every written sentence failed: the reader gets the extractive quotes, not a decline,
+    and the model's sentences are listed as removed."""
     openai_server.script(Reply(f"{UNSUPPORTED} [1]."))
-    answer = service_for(openai_server).ask(AskRequest(question=QUESTION))
-    assert answer.status == "declined" and not answer.degraded
-    assert answer.sentences == [] and answer.citations == []
-    assert "not supported by the passages" in answer.text
+    service = service_for(openai_server)
+    answer = service.ask(AskRequest(question=QUESTION))
+    assert answer.status == "answered" and not answer.degraded
+    assert [s.text for s in answer.removed_sentences] == [f"{UNSUPPORTED}."]
+    assert answer.citations and all(s.supported for s in answer.sentences)
+    assert answer.answerer == service.llm.name
+    assert UNSUPPORTED not in answer.text
 
 
 def test_the_model_declining_is_a_clear_decline(openai_server, service_for):
