@@ -3,10 +3,20 @@ asks for and the Answer it gets back."""
 
 from __future__ import annotations
 
+import re
+import sys
+import unicodedata
 from datetime import UTC, date, datetime, time
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ingest.index.filters import Filters
 from ingest.models import Chunk
@@ -32,8 +42,73 @@ __all__ = [
 
 MAX_QUESTION_CHARS = 2000
 BLANK = frozenset("\u115f\u1160\u3164\uffa0\u2800")
-"""Letters and symbols that draw nothing (Hangul fillers, the blank Braille pattern); the other
-invisible characters (zero-width spaces and joiners, format marks) are not printable."""
+"""Letters and symbols that draw nothing (Hangul fillers, the blank Braille pattern)."""
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Zs"})
+"""Control and format characters (zero-width spaces and joiners, direction marks)
+and separators."""
+
+
+def _invisible(code: int) -> bool:
+    ch = chr(code)
+    return ch.isspace() or ch in BLANK or unicodedata.category(ch) in INVISIBLE_CATEGORIES
+
+
+def char_class(codes: list[int]) -> str:
+    """The code points as a regex class of ranges: BMP ones escaped, the others written out
+    (Python's re and ECMA-262 with the ``u`` flag both read them so)."""
+    ranges: list[list[int]] = []
+    for code in codes:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+
+    def one(code: int) -> str:
+        return f"\\u{code:04x}" if code <= 0xFFFF else chr(code)
+
+    return "".join(one(a) if a == b else f"{one(a)}-{one(b)}" for a, b in ranges)
+
+
+NUMBER = re.compile(r"[-+]?[\d.]+(e[-+]?\d+)?", re.IGNORECASE | re.ASCII)
+BARE_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+VISIBLE = re.compile(f"[^{char_class([c for c in range(sys.maxunicode + 1) if _invisible(c)])}]")
+"""A character that shows: the question's ``pattern`` in the OpenAPI document and the test its
+validator makes, so the document and the 422 agree on what an empty question is."""
+
+
+def _written_date(value: Any) -> Any:
+    """A date written as one: pydantic would read a number (or a string of one) as seconds
+    since 1970, which the document's ``date``/``date-time`` formats do not allow, and a bare
+    date as midnight unless it is made a ``date`` here (a bare date means the whole day)."""
+    text = value if isinstance(value, str) else ""
+    if isinstance(value, int | float) or NUMBER.fullmatch(text):
+        raise ValueError(
+            "a date is written like 2023-11-01 or 2023-11-01T08:45:00+00:00, not as a number"
+        )
+    if BARE_DATE.fullmatch(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            return value
+    return value
+
+
+def _a_number(value: Any) -> Any:
+    """A JSON number: a bool (``true`` as 1) or a string of digits is not one, though pydantic
+    reads them so; 5.0 is, as JSON Schema's ``integer`` has it."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"must be a whole number such as 5, not {type(value).__name__}")
+    return value
+
+
+JSON_NUMBER = BeforeValidator(_a_number)
+"""After an integer's bounds in ``Annotated`` (before them, the document loses the bounds)."""
+TopK = Annotated[int, Field(ge=1, le=50), JSON_NUMBER]
+"""Passages to retrieve."""
+Day = Annotated[date, BeforeValidator(_written_date)]
+"""A calendar date, YYYY-MM-DD."""
+DayOrTime = Annotated[datetime | date, BeforeValidator(_written_date)]
+"""ISO 8601: a bare date is the whole day, a naive time is UTC."""
 
 
 def as_utc(value: date | datetime | None, end_of_day: bool = False) -> datetime | None:
@@ -50,14 +125,17 @@ class AskRequest(BaseModel):
         min_length=1,
         max_length=MAX_QUESTION_CHARS,
         examples=["How many North Korean troops were killed or wounded in the Kursk region?"],
+        json_schema_extra={"pattern": VISIBLE.pattern},
     )
-    top_k: int | None = Field(
-        None, ge=1, le=50, strict=True, description="Passages to retrieve (an integer)."
+    top_k: TopK | None = Field(None, description="Passages to retrieve.")
+    published_after: DayOrTime | None = Field(
+        None,
+        examples=["2023-11-01"],
+        description="Not later than `published_before` (a 422 on `published_after` if so).",
     )
-    published_after: datetime | date | None = Field(None, examples=["2023-11-01"])
-    published_before: datetime | date | None = Field(None, examples=["2023-12-31"])
+    published_before: DayOrTime | None = Field(None, examples=["2023-12-31"])
     source: str | None = Field(None, max_length=200, examples=["The Verge"])
-    as_of: date | None = Field(
+    as_of: Day | None = Field(
         None, description="The date relative dates in the question are judged against."
     )
 
@@ -65,7 +143,7 @@ class AskRequest(BaseModel):
     @classmethod
     def _not_blank(cls, value: str) -> str:
         value = value.strip()
-        if not any(ch.isprintable() and not ch.isspace() and ch not in BLANK for ch in value):
+        if not VISIBLE.search(value):
             raise ValueError(
                 "the question is empty: it has no visible character (only spaces, zero-width "
                 "or other invisible characters)"

@@ -1,4 +1,5 @@
-"""Every error as an RFC 9457 problem-details body with the right status; no stack trace ever
+"""Every error as an RFC 9457 problem-details body with the right status (under /v1, OpenAI's
+error envelope, which OpenAI clients turn into their typed exceptions); no stack trace ever
 reaches a client. A lost Chroma server is a 503 wherever it shows up, in a route or a stream."""
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from ingest.index.store import IndexUnavailable, ModelMismatch
 from service.api.asgi import HttpMiddleware
+from service.openai_compat.schemas import ErrorBody, ErrorDetail
 from service.runtime import ServiceUnavailable
 from service.stores.answer_log import UnknownAnswer
 
@@ -29,6 +31,60 @@ RECORD_INVALID = "record_invalid"
 NOT_JSON = "the request body is not valid JSON"
 UNION_TAGS = frozenset({"datetime", "date", "str", "int", "float", "bool"})
 T = TypeVar("T")
+OPENAI_PREFIX = "/v1"
+OPENAI_CODES = {
+    401: "invalid_api_key",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "request_too_large",
+    422: "invalid_request",
+    500: "internal_error",
+    503: "index_unavailable",
+}
+
+
+class OpenAIError(StarletteHTTPException):
+    """A refusal under /v1 with OpenAI's ``code`` and ``param`` (e.g. 'model_not_found' on
+    'model'), which a problem document would not carry."""
+
+    def __init__(self, status: int, detail: str, code: str, param: str | None = None):
+        super().__init__(status, detail)
+        self.code, self.param = code, param
+
+
+def speaks_openai(path: str) -> bool:
+    """Whether the path is under /v1, whose clients read OpenAI's error envelope."""
+    return path == OPENAI_PREFIX or path.startswith(OPENAI_PREFIX + "/")
+
+
+def openai_error(
+    status: int, message: str, param: str | None = None, code: str | None = None
+) -> ErrorDetail:
+    """OpenAI's error object: its ``type`` is 'server_error' for a 5xx, as OpenAI's is."""
+    return ErrorDetail(
+        message=message,
+        type="server_error" if status >= 500 else "invalid_request_error",
+        param=param,
+        code=code or OPENAI_CODES.get(status),
+    )
+
+
+def error_response(
+    path: str,
+    status: int,
+    title: str,
+    detail: Any = None,
+    param: str | None = None,
+    code: str | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    """The error as the path's clients read it: OpenAI's envelope under /v1 (the detail as its
+    message), a problem document elsewhere."""
+    if speaks_openai(path):
+        message = detail if isinstance(detail, str) and detail else title
+        body = ErrorBody(error=openai_error(status, message, param, code))
+        return JSONResponse(body.model_dump(), status_code=status)
+    return problem(status, title, detail, **extra)
 
 
 def problem(status: int, title: str, detail: Any = None, **extra: Any) -> JSONResponse:
@@ -89,10 +145,14 @@ def invalid(errors: list[dict[str, Any]]) -> RequestValidationError:
     )
 
 
-def invalid_request(errors: list[dict[str, str]]) -> JSONResponse:
-    """The 422 for fields (``body`` for a body that is not JSON), each with why."""
+def invalid_request(path: str, errors: list[dict[str, str]]) -> JSONResponse:
+    """The 422 for fields (``body`` for a body that is not JSON), each with why; under /v1 the
+    first field is the envelope's ``param``."""
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-    return problem(422, "Invalid request", f"invalid field(s): {detail}", errors=errors)
+    param = errors[0]["field"] if errors else None
+    return error_response(
+        path, 422, "Invalid request", f"invalid field(s): {detail}", param=param, errors=errors
+    )
 
 
 def invalid_records(errors: list[dict[str, Any]]) -> RequestValidationError:
@@ -112,7 +172,7 @@ def _error_entry(error: dict[str, Any]) -> dict[str, str]:
     return {"field": _field_name(error["loc"]), "message": error["msg"]}
 
 
-def _unreadable_body(cause: BaseException | None) -> JSONResponse:
+def _unreadable_body(path: str, cause: BaseException | None) -> JSONResponse:
     """FastAPI's 400 for a JSON body it could not decode (not UTF-8, nested too deeply), made
     the same 422 as one with a syntax error: a malformed body always gets one answer."""
     if isinstance(cause, UnicodeDecodeError):
@@ -121,11 +181,11 @@ def _unreadable_body(cause: BaseException | None) -> JSONResponse:
         reason = "it is nested too deeply"
     else:
         reason = "it could not be decoded"
-    return invalid_request([{"field": "body", "message": f"{NOT_JSON}: {reason}"}])
+    return invalid_request(path, [{"field": "body", "message": f"{NOT_JSON}: {reason}"}])
 
 
 class UnexpectedErrors(HttpMiddleware):
-    """Any exception no handler took becomes a logged 500 problem document, sent from here.
+    """Any exception no handler took becomes a logged 500 (``error_response``), sent from here.
 
     Starlette's last-resort handler answers and then re-raises, and uvicorn closes the
     connection on an exception: the client's next request on that keep-alive connection would
@@ -152,24 +212,30 @@ class UnexpectedErrors(HttpMiddleware):
                 return
             if started:
                 raise
-            response = problem(
-                500, "Internal error", "the request failed; the error has been logged"
+            response = error_response(
+                scope["path"],
+                500,
+                "Internal error",
+                "the request failed; the error has been logged",
             )
             await response(scope, receive, send)
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """The problem documents for errors the routes raise; ``UnexpectedErrors`` for the rest."""
+    """The error bodies for errors the routes raise; ``UnexpectedErrors`` for the rest."""
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return invalid_request([_error_entry(err) for err in exc.errors()])
+        return invalid_request(request.scope["path"], [_error_entry(e) for e in exc.errors()])
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        path = request.scope["path"]
         if exc.status_code == 400:
-            return _unreadable_body(exc.__cause__)
-        response = problem(exc.status_code, HTTPStatus(exc.status_code).phrase, exc.detail)
+            return _unreadable_body(path, exc.__cause__)
+        param, code = (exc.param, exc.code) if isinstance(exc, OpenAIError) else (None, None)
+        phrase = HTTPStatus(exc.status_code).phrase
+        response = error_response(path, exc.status_code, phrase, exc.detail, param, code)
         for name, value in (exc.headers or {}).items():
             response.headers[name] = value
         if exc.status_code == 405:
@@ -180,15 +246,15 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(UnknownAnswer)
     async def _unknown_answer(request: Request, exc: UnknownAnswer) -> JSONResponse:
-        return problem(404, HTTPStatus.NOT_FOUND.phrase, str(exc))
+        return error_response(request.scope["path"], 404, HTTPStatus.NOT_FOUND.phrase, str(exc))
 
     @app.exception_handler(ServiceUnavailable)
     async def _unavailable(request: Request, exc: ServiceUnavailable) -> JSONResponse:
-        return problem(503, "Index unavailable", exc.detail)
+        return error_response(request.scope["path"], 503, "Index unavailable", exc.detail)
 
     @app.exception_handler(IndexUnavailable)
     async def _store_down(request: Request, exc: IndexUnavailable) -> JSONResponse:
-        return problem(503, "Index unavailable", str(exc))
+        return error_response(request.scope["path"], 503, "Index unavailable", str(exc))
 
 
 def allowed_methods(request: Request) -> list[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import json
 
 from fastapi import Depends, HTTPException
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -11,7 +10,7 @@ from pydantic import SecretStr
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.api.asgi import HttpMiddleware
-from service.api.errors import PROBLEM
+from service.api.errors import error_response
 
 
 class BodyTooLarge(HTTPException):
@@ -31,7 +30,7 @@ class BodySizeLimit(HttpMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await self._refuse(send)
+            await self._refuse(scope, receive, send)
             return
         seen = 0
 
@@ -46,27 +45,16 @@ class BodySizeLimit(HttpMiddleware):
 
         await self.app(scope, counting_receive, send)
 
-    async def _refuse(self, send: Send) -> None:
-        body = json.dumps(
-            {
-                "type": "about:blank",
-                "title": "Request body too large",
-                "status": 413,
-                "detail": f"the request body is larger than the limit of {self.limit} bytes",
-            }
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", PROBLEM.encode()),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The 413, closing the connection: the unread body cannot be skipped."""
+        response = error_response(
+            scope["path"],
+            413,
+            "Request body too large",
+            f"the request body is larger than the limit of {self.limit} bytes",
         )
-        await send({"type": "http.response.body", "body": body})
+        response.headers["connection"] = "close"
+        await response(scope, receive, send)
 
 
 _bearer = HTTPBearer(auto_error=False, description="One of the keys in NEWSDESK_API_KEYS.")

@@ -1,5 +1,6 @@
-"""What the OpenAPI document says beyond the models: the errors each route can answer, the
-events of the answer streams, and request examples.
+"""What the OpenAPI document says beyond the models: the errors each route can answer (problem
+details, OpenAI's error envelope under /v1), the events of the answer streams, and request
+examples.
 
 The error statuses are read off each route when the document is built (``install_openapi``),
 so they stay true as routes change: every request may be refused for its size (413) or fail
@@ -21,12 +22,14 @@ from fastapi.security.base import SecurityBase
 from pydantic.json_schema import models_json_schema
 
 from service.api.deps import Service
-from service.api.errors import PROBLEM
+from service.api.errors import PROBLEM, speaks_openai
 from service.api.schemas import ArticleIn, Problem
 from service.contract import StreamEvent
+from service.openai_compat.schemas import ErrorBody
 
 COMPONENTS = "#/components/schemas/{model}"
 PROBLEM_SCHEMA = {"$ref": COMPONENTS.format(model="Problem")}
+ERROR_BODY_SCHEMA = {"$ref": COMPONENTS.format(model="ErrorBody")}
 NEEDS_INDEX = Service.__metadata__[0].dependency
 HEARTBEAT = "heartbeat"
 EVENTS = {model.model_fields["event"].default: model for model in get_args(StreamEvent)}
@@ -47,16 +50,36 @@ HEADERS = {
         }
     }
 }
+OPENAI_DESCRIPTIONS = {
+    **DESCRIPTIONS,
+    404: "Not Found: `error.code` is `model_not_found` for a model other than `newsdesk`.",
+    422: (
+        "Invalid request: `error.param` names the first field at fault, `error.message` each "
+        "field and why. A body that is not valid JSON is this 422 too, on the field `body`."
+    ),
+}
 
 
 def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """Error statuses a route can answer, each documented as a problem-details body (only
     ``application/problem+json``: errors are never sent as plain JSON)."""
+    return _error_responses(codes, PROBLEM, PROBLEM_SCHEMA, DESCRIPTIONS)
+
+
+def openai_error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """Error statuses of a /v1 route, each documented as OpenAI's error envelope, sent as
+    ``application/json`` as OpenAI sends it."""
+    return _error_responses(codes, "application/json", ERROR_BODY_SCHEMA, OPENAI_DESCRIPTIONS)
+
+
+def _error_responses(
+    codes: tuple[int, ...], media_type: str, schema: dict[str, Any], descriptions: dict[int, str]
+) -> dict[int | str, dict[str, Any]]:
     responses: dict[int | str, dict[str, Any]] = {}
     for code in codes:
         response = {
-            "description": DESCRIPTIONS.get(code, HTTPStatus(code).phrase),
-            "content": {PROBLEM: {"schema": PROBLEM_SCHEMA}},
+            "description": descriptions.get(code, HTTPStatus(code).phrase),
+            "content": {media_type: {"schema": schema}},
         }
         if code in HEADERS:
             response["headers"] = HEADERS[code]
@@ -116,7 +139,10 @@ def install_openapi(app: FastAPI) -> None:
         # FastAPI builds the document again only when the routes have changed.
         for route in iter_route_contexts(app.routes):
             if isinstance(route.original_route, APIRoute) and route.include_in_schema:
-                for code, response in problem_responses(*error_statuses(route)).items():
+                documented = (
+                    openai_error_responses if speaks_openai(route.path) else problem_responses
+                )
+                for code, response in documented(*error_statuses(route)).items():
                     route.responses.setdefault(code, response)
         document = build()
         schemas = document.setdefault("components", {}).setdefault("schemas", {})
@@ -150,7 +176,7 @@ def _dependants(dependant: Dependant) -> Iterator[Dependant]:
 
 
 def _unnamed_schemas() -> dict[str, Any]:
-    models = [Problem, *EVENTS.values()]
+    models = [Problem, ErrorBody, *EVENTS.values()]
     _, schema = models_json_schema(
         [(model, "serialization") for model in models], ref_template=COMPONENTS
     )

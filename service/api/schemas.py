@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
+import sys
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ingest.cleaning import clean_text
 from ingest.models import Article
 from ingest.pipeline import IngestReport
-from service.contract import Answer, AskRequest, Filters, Passage, StageTimings
+from ingest.sources.records import FIELD_ALIASES
+from service.contract import Answer, AskRequest, Filters, Passage, StageTimings, char_class
 from service.stores.answer_log import MAX_COMMENT_CHARS, Rating
 
 MAX_ARTICLES_PER_REQUEST = 500
@@ -62,24 +66,65 @@ class SearchResponse(BaseModel):
     timings: StageTimings
 
 
+KEPT = re.compile(
+    f"[^{char_class([c for c in range(sys.maxunicode + 1) if not clean_text(chr(c))])}]"
+)
+"""A character cleaning keeps (not a space, not an invisible control): a title or body needs
+one, or the article is refused as having none."""
+WEB_URL = r"^\s*([Hh][Tt][Tt][Pp][Ss]?://[^/?#]|$)"
+"""An absolute http(s) address (or none, blank): ``javascript:``, ``data:`` or ``file:`` URLs
+are refused."""
+NULL = {"type": "null"}
+UNSET = {"enum": [None, ""]}
+DATE_OR_TIME = {
+    "anyOf": [
+        {"type": "string", "format": "date-time"},
+        {"type": "string", "format": "date"},
+        {"const": ""},
+        NULL,
+    ]
+}
+"""ISO 8601; ingest reads a naive time as UTC and RFC 2822 ('Mon, 27 Nov 2023 08:45:00 GMT')
+as well, which no format names."""
+
+
+def _article_schema(schema: dict[str, Any]) -> None:
+    """What ingest refuses, said in the document: a title and a body (under any of its names)
+    with a character cleaning keeps, an http(s) URL, ISO 8601 dates."""
+    properties = schema["properties"]
+    text = {"type": "string", "pattern": KEPT.pattern}
+    properties["title"] = {**text, "title": "Title"}
+    for name in FIELD_ALIASES["body"]:
+        properties[name] = {"title": name.title(), "description": "The article text."}
+    properties["url"] = {"anyOf": [{"type": "string", "pattern": WEB_URL}, NULL], "title": "Url"}
+    for name in ("published", "updated"):
+        properties[name] = {**properties[name], **DATE_OR_TIME}
+    schema["required"] = ["title"]
+    # The body is read from the first of its names that is neither absent, null nor "".
+    names = FIELD_ALIASES["body"]
+    schema["anyOf"] = [
+        {
+            "required": [name],
+            "properties": {name: text, **{before: UNSET for before in names[:i]}},
+        }
+        for i, name in enumerate(names)
+    ]
+    schema["examples"] = [
+        {
+            "title": "Harrowgate council approves tram extension",
+            "body": "The council voted 31 to 12 on Tuesday to extend the tram line…",
+            "url": "https://example.org/news/harrowgate-tram",
+            "source": "Harrowgate Courier",
+            "author": "A. Reporter",
+            "published": "2024-03-05T09:30:00+00:00",
+        }
+    ]
+
+
 class ArticleIn(BaseModel):
     """One article to index. ``text`` is accepted for ``body`` and ``outlet`` for ``source``."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        json_schema_extra={
-            "examples": [
-                {
-                    "title": "Harrowgate council approves tram extension",
-                    "body": "The council voted 31 to 12 on Tuesday to extend the tram line…",
-                    "url": "https://example.org/news/harrowgate-tram",
-                    "source": "Harrowgate Courier",
-                    "author": "A. Reporter",
-                    "published": "2024-03-05T09:30:00+00:00",
-                }
-            ]
-        },
-    )
+    model_config = ConfigDict(extra="allow", json_schema_extra=_article_schema)
 
     id: str | None = None
     title: str | None = None

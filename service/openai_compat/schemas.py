@@ -7,12 +7,11 @@ are quoted from articles, not sampled. newsdesk's own filters ride along as extr
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.contract import Citation
+from service.contract import JSON_NUMBER, MAX_QUESTION_CHARS, Citation, Day, DayOrTime, TopK
 
 MODEL_ID = "newsdesk"
 OWNER = "newsdesk"
@@ -45,7 +44,7 @@ class ChatMessage(BaseModel):
 class StreamOptions(BaseModel):
     model_config = ConfigDict(extra="allow")
 
-    include_usage: bool = False
+    include_usage: bool = Field(False, strict=True)
 
 
 class ChatCompletionRequest(BaseModel):
@@ -66,17 +65,22 @@ class ChatCompletionRequest(BaseModel):
     model: str = Field(description=f"Always '{MODEL_ID}'.")
     messages: list[ChatMessage] = Field(
         min_length=1,
-        description="The conversation, oldest first; the last one is the user's question and "
-        "the earlier ones are what a follow-up is read against. System messages are ignored.",
+        description="The conversation, oldest first; the last one is the user's question (a "
+        f"visible character, at most {MAX_QUESTION_CHARS}) and the earlier ones are what a "
+        "follow-up is read against. System messages are ignored.",
     )
-    stream: bool = False
+    stream: bool = Field(False, strict=True)
     stream_options: StreamOptions | None = None
-    n: int = Field(1, ge=1, le=1, description="One answer per question.")
-    top_k: int | None = Field(None, description="newsdesk: passages to retrieve.")
-    published_after: datetime | date | None = Field(None, description="newsdesk: a date filter.")
-    published_before: datetime | date | None = Field(None, description="newsdesk: a date filter.")
-    source: str | None = Field(None, description="newsdesk: only this outlet.")
-    as_of: date | None = Field(
+    n: Annotated[int, Field(ge=1, le=1), JSON_NUMBER] = Field(
+        1, description="One answer per question."
+    )
+    top_k: TopK | None = Field(None, description="newsdesk: passages to retrieve.")
+    published_after: DayOrTime | None = Field(
+        None, description="newsdesk: a date filter, not later than `published_before`."
+    )
+    published_before: DayOrTime | None = Field(None, description="newsdesk: a date filter.")
+    source: str | None = Field(None, max_length=200, description="newsdesk: only this outlet.")
+    as_of: Day | None = Field(
         None, description="newsdesk: the date relative dates in the question are judged against."
     )
 
@@ -177,12 +181,19 @@ class ModelList(BaseModel):
 
 
 class ErrorDetail(BaseModel):
-    message: str
-    type: str
-    code: int | str | None = None
+    message: str = Field(description="What went wrong, in words to show the user.")
+    type: str = Field(
+        description="'invalid_request_error' for a refused request (a 4xx status), "
+        "'server_error' when newsdesk failed (500) or its index is unreachable (503)."
+    )
+    param: str | None = Field(None, description="The body field at fault, when there is one.")
+    code: str | None = Field(
+        None, description="newsdesk's name for the error: 'invalid_api_key', 'model_not_found'…"
+    )
 
 
 class ErrorBody(BaseModel):
-    """OpenAI's error object, the way a stream reports a failure after it has begun."""
+    """OpenAI's error envelope: every refusal under /v1, and a stream's failure after it has
+    begun, so OpenAI clients raise their typed errors with newsdesk's message."""
 
     error: ErrorDetail

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Request, Response
@@ -25,6 +24,7 @@ from service.api.schemas import (
     IngestResult,
 )
 from service.articles import ArticlesRefused, InvalidArticles, RecordProblem
+from service.contract import DayOrTime
 
 log = logging.getLogger("newsdesk.api")
 router = APIRouter()
@@ -83,10 +83,11 @@ async def list_articles(
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     source: Annotated[str | None, Query(max_length=200)] = None,
-    published_after: Annotated[datetime | date | None, Query()] = None,
-    published_before: Annotated[datetime | date | None, Query()] = None,
+    published_after: Annotated[DayOrTime | None, Query()] = None,
+    published_before: Annotated[DayOrTime | None, Query()] = None,
 ) -> ArticlePage:
-    """Indexed articles, newest first, optionally by outlet and publication date."""
+    """Indexed articles, newest first, optionally by outlet and publication date (ISO 8601, as
+    the request bodies take them; a bare `published_before` date counts the whole day)."""
     found_articles, total = await on_index(
         articles.page, offset, limit, source, published_after, published_before
     )

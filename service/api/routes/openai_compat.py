@@ -17,12 +17,11 @@ from fastapi import APIRouter
 from pydantic import ValidationError
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.answering.service import AnswerService
 from service.api.deps import ChatTurns, Holder, Service, Streams
-from service.api.errors import classify, invalid, on_index
-from service.api.openapi import problem_responses
+from service.api.errors import OPENAI_PREFIX, OpenAIError, classify, invalid, on_index, openai_error
+from service.api.openapi import openai_error_responses
 from service.api.sse import AnswerStreams, pull_in_thread
 from service.contract import AnswerEvent, AskRequest
 from service.conversations.turns import PendingTurn, Turns
@@ -33,13 +32,12 @@ from service.openai_compat.schemas import (
     ChatCompletion,
     ChatCompletionRequest,
     ErrorBody,
-    ErrorDetail,
     ModelCard,
     ModelList,
 )
 from service.runtime import ServiceHolder
 
-router = APIRouter(prefix="/v1", tags=["openai"])
+router = APIRouter(prefix=OPENAI_PREFIX, tags=["openai"])
 FILTERS = ("top_k", "published_after", "published_before", "source", "as_of")
 
 
@@ -76,7 +74,7 @@ async def list_models() -> ModelList:
     return ModelList()
 
 
-@router.get("/models/{model_id}", response_model=ModelCard, responses=problem_responses(404))
+@router.get("/models/{model_id}", response_model=ModelCard, responses=openai_error_responses(404))
 async def get_model(model_id: str) -> ModelCard:
     _known(model_id)
     return ModelCard()
@@ -85,7 +83,7 @@ async def get_model(model_id: str) -> ModelCard:
 @router.post(
     "/chat/completions",
     response_model=ChatCompletion,
-    responses={**STREAM_DOC, **problem_responses(404)},
+    responses={**STREAM_DOC, **openai_error_responses(404)},
 )
 async def chat_completions(
     service: Service,
@@ -110,8 +108,11 @@ async def chat_completions(
 
 def _known(model: str) -> None:
     if model != MODEL_ID:
-        raise StarletteHTTPException(
-            404, f"the model '{model}' does not exist: newsdesk serves one, '{MODEL_ID}'"
+        raise OpenAIError(
+            404,
+            f"the model '{model}' does not exist: newsdesk serves one, '{MODEL_ID}'",
+            code="model_not_found",
+            param="model",
         )
 
 
@@ -170,10 +171,8 @@ async def _stream(
                 done = True
     except Exception as exc:
         done = True
-        status, title, detail = classify(exc)
-        yield _event(
-            ErrorBody(error=ErrorDetail(message=detail, type=title, code=status)).model_dump_json()
-        )
+        status, _, detail = classify(exc)
+        yield _event(ErrorBody(error=openai_error(status, detail)).model_dump_json())
     finally:
         if not done:
             streams.metrics.streams_abandoned.inc()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -12,7 +11,7 @@ from pydantic import ValidationError
 from service.api.deps import AppMetrics, Service
 from service.api.errors import invalid, on_index
 from service.api.schemas import SearchResponse
-from service.contract import MAX_QUESTION_CHARS, AskRequest
+from service.contract import MAX_QUESTION_CHARS, VISIBLE, AskRequest, DayOrTime
 
 router = APIRouter()
 QUERY_NAMES = {"question": "q", "top_k": "k"}
@@ -22,10 +21,18 @@ QUERY_NAMES = {"question": "q", "top_k": "k"}
 async def search(
     service: Service,
     metrics: AppMetrics,
-    q: Annotated[str, Query(min_length=1, max_length=MAX_QUESTION_CHARS, examples=["Kursk"])],
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=MAX_QUESTION_CHARS,
+            examples=["Kursk"],
+            json_schema_extra={"pattern": VISIBLE.pattern},
+        ),
+    ],
     k: Annotated[int | None, Query(ge=1, le=50, description="Passages to return.")] = None,
-    published_after: Annotated[datetime | date | None, Query()] = None,
-    published_before: Annotated[datetime | date | None, Query()] = None,
+    published_after: Annotated[DayOrTime | None, Query()] = None,
+    published_before: Annotated[DayOrTime | None, Query()] = None,
     source: Annotated[str | None, Query(max_length=200)] = None,
 ) -> SearchResponse:
     """Passages ranked by fused keyword and semantic relevance, with their scores."""

@@ -94,14 +94,36 @@ def test_with_api_keys_every_guarded_operation_declares_bearer_security_and_401(
         assert "WWW-Authenticate" in op["responses"]["401"]["headers"]
 
 
-def test_errors_are_documented_as_problem_details_only(client):
-    """They are sent as application/problem+json, never as plain JSON."""
-    for key, op in operations(client.get("/openapi.json").json()).items():
-        for code, response in op["responses"].items():
-            if code.startswith(("4", "5")):
-                assert response["content"] == {
-                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
-                }, (key, code)
+PROBLEM_CONTENT = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+ENVELOPE_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+
+
+def test_errors_are_documented_as_sent_problem_details_or_under_v1_openais_envelope(fresh):
+    """As each error is sent: OpenAI's error envelope (plain JSON) under /v1, which OpenAI
+    clients read; an RFC 9457 problem document everywhere else. With keys set, the 401s too."""
+    for keys in ({}, {"api_keys": "key1"}):
+        with fresh(**keys) as client:
+            spec = client.get("/openapi.json").json()
+        for (method, path), op in operations(spec).items():
+            expected = ENVELOPE_CONTENT if path.startswith("/v1/") else PROBLEM_CONTENT
+            for code, response in op["responses"].items():
+                if code.startswith(("4", "5")):
+                    assert response["content"] == expected, (method, path, code)
+    detail = spec["components"]["schemas"]["ErrorDetail"]
+    assert set(detail["properties"]) == {"message", "type", "param", "code"}
+    assert detail["required"] == ["message", "type"]
+
+
+def test_v1_speaks_openai_even_where_no_route_answers(client):
+    """A path or method /v1 does not serve is OpenAI's envelope too: an OpenAI client calling
+    an endpoint newsdesk lacks raises its typed error with newsdesk's message."""
+    nowhere = client.get("/v1/embeddings")
+    assert nowhere.status_code == 404 and nowhere.headers["content-type"] == "application/json"
+    assert nowhere.json()["error"]["type"] == "invalid_request_error"
+    wrong_method = client.delete("/v1/models")
+    assert wrong_method.status_code == 405 and wrong_method.headers["allow"] == "GET"
+    assert wrong_method.json()["error"]["code"] == "method_not_allowed"
+    assert client.get("/nowhere").headers["content-type"] == "application/problem+json"
 
 
 def test_streams_are_documented_as_event_streams_of_typed_events(client):

@@ -37,6 +37,9 @@ def test_ask_answers_with_citations_kept_by_id(client):
         ({"question": "\u200b\u200c\u200d\u2060\ufeff"}, "question"),
         ({"question": QUESTION, "top_k": True}, "top_k"),
         ({"question": QUESTION, "top_k": "5"}, "top_k"),
+        ({"question": QUESTION, "published_after": 1700000000}, "published_after"),
+        ({"question": QUESTION, "published_before": "1700000000"}, "published_before"),
+        ({"question": QUESTION, "as_of": 0}, "as_of"),
     ],
 )
 def test_ask_rejects_bad_input_naming_the_field(client, body, field):

@@ -32,6 +32,10 @@ def test_articles_lifecycle(fresh):
         assert [a["title"] for a in by_source["items"]] == [OTHER["title"]]
         by_date = client.get("/articles", params={"published_before": "2023-12-31"}).json()
         assert [a["title"] for a in by_date["items"]] == [OTHER["title"]]
+        that_day = client.get("/articles", params={"published_before": "2024-03-05"}).json()
+        assert that_day["total"] == 2, "a bare date is the whole day, as in /ask"
+        as_seconds = client.get("/articles", params={"published_after": "1700000000"})
+        assert_problem(as_seconds, 422, "published_after", "not as a number")
 
         path = "/articles/" + quote(article_id, safe="")
         article = client.get(path).json()

@@ -136,34 +136,73 @@ def test_a_decline_is_a_message_without_sources(client):
 
 
 def test_refusals_are_the_errors_openai_clients_expect(base_url, client):
-    """The openai client raises its usual exceptions; the problem details are their body."""
+    """OpenAI's error envelope: the openai client raises its typed exception with newsdesk's
+    message, the field at fault as ``param`` and a ``code`` to branch on."""
     with openai.OpenAI(base_url=f"{base_url}/v1", api_key="wrong", max_retries=0) as stranger:
-        with pytest.raises(openai.AuthenticationError):
+        with pytest.raises(openai.AuthenticationError) as wrong_key:
             ask(stranger, QUESTION)
         with pytest.raises(openai.AuthenticationError):
             stranger.models.list()
+    assert wrong_key.value.body["message"] == "the API key is not valid"
+    assert str(wrong_key.value) == "Error code: 401 - the API key is not valid"
+    assert (wrong_key.value.type, wrong_key.value.code) == (
+        "invalid_request_error",
+        "invalid_api_key",
+    )
+    keyless = httpx.post(f"{base_url}/v1/chat/completions", json={"model": "newsdesk"})
+    assert keyless.status_code == 401 and keyless.headers["www-authenticate"] == "Bearer"
+    assert keyless.json()["error"]["message"].startswith("an API key is required")
+
     with pytest.raises(openai.NotFoundError) as unknown:
         client.chat.completions.create(
             model="gpt-4o", messages=[{"role": "user", "content": QUESTION}]
         )
-    assert "'newsdesk'" in unknown.value.body["detail"]
+    assert unknown.value.body["message"] == (
+        "the model 'gpt-4o' does not exist: newsdesk serves one, 'newsdesk'"
+    )
+    assert (unknown.value.code, unknown.value.param) == ("model_not_found", "model")
+    with pytest.raises(openai.NotFoundError) as unknown_card:
+        client.models.retrieve("gpt-4o")
+    assert unknown_card.value.code == "model_not_found"
+
     with pytest.raises(openai.UnprocessableEntityError) as last:
         ask(client, QUESTION, ("assistant", "an answer"))
-    assert last.value.body["errors"] == [
-        {"field": "messages.1", "message": "the last message must be the user's question"}
-    ]
-    with pytest.raises(openai.UnprocessableEntityError) as top_k:
-        ask(client, QUESTION, extra_body={"top_k": 0})
-    assert top_k.value.body["errors"][0]["field"] == "top_k"
-    with pytest.raises(openai.UnprocessableEntityError) as not_a_date:
-        ask(client, QUESTION, extra_body={"published_after": "someday"})
-    assert {e["field"] for e in not_a_date.value.body["errors"]} == {"published_after"}
-    reversed_dates = {"published_after": "2024-05-01", "published_before": "2024-01-01"}
-    with pytest.raises(openai.UnprocessableEntityError) as reversed_order:
-        ask(client, QUESTION, extra_body=reversed_dates)
-    assert reversed_order.value.body["errors"][0]["field"] == "published_after"
-    with pytest.raises(openai.UnprocessableEntityError):
+    assert last.value.body["message"] == (
+        "invalid field(s): messages.1: the last message must be the user's question"
+    )
+    assert (last.value.param, last.value.type) == ("messages.1", "invalid_request_error")
+    for extra, field in [
+        ({"top_k": 0}, "top_k"),
+        ({"top_k": True}, "top_k"),
+        ({"published_after": "someday"}, "published_after"),
+        ({"as_of": 0}, "as_of"),
+        ({"published_after": "2024-05-01", "published_before": "2024-01-01"}, "published_after"),
+    ]:
+        with pytest.raises(openai.UnprocessableEntityError) as refused:
+            ask(client, QUESTION, extra_body=extra)
+        assert refused.value.param == field, extra
+        assert refused.value.body["message"].startswith(f"invalid field(s): {field}: "), extra
+    for question in ("\u200b", "x" * 2001):
+        with pytest.raises(openai.UnprocessableEntityError) as unaskable:
+            ask(client, QUESTION, ("assistant", "an answer"), question)
+        assert unaskable.value.param == "messages.2.content"
+    with pytest.raises(openai.UnprocessableEntityError) as two:
         ask(client, QUESTION, n=2)
+    assert two.value.param == "n"
+
+
+def test_a_body_over_the_limit_is_refused_in_the_envelope(examples_index):
+    settings = examples_index.model_copy(update={"max_body_bytes": 1024})
+    with (
+        served(create_app(settings, preload=False)) as url,
+        openai.OpenAI(base_url=f"{url}/v1", api_key="any", max_retries=0) as client,
+        pytest.raises(openai.APIStatusError) as too_large,
+    ):
+        ask(client, "x" * 1500)
+    assert too_large.value.status_code == 413
+    assert (
+        too_large.value.body["message"] == "the request body is larger than the limit of 1024 bytes"
+    )
 
 
 def test_an_unreachable_index_is_a_503_before_a_stream_begins(settings_factory):
@@ -171,10 +210,20 @@ def test_an_unreachable_index_is_a_503_before_a_stream_begins(settings_factory):
     with (
         served(create_app(settings, preload=False)) as url,
         openai.OpenAI(base_url=f"{url}/v1", api_key="any", max_retries=0) as client,
-        pytest.raises(openai.InternalServerError) as down,
     ):
-        ask(client, QUESTION, stream=True)
-    assert down.value.status_code == 503 and "Chroma" in down.value.body["detail"]
+        for stream in (False, True):
+            with pytest.raises(openai.InternalServerError) as down:
+                ask(client, QUESTION, stream=stream)
+            assert down.value.status_code == 503 and "Chroma" in down.value.body["message"]
+            assert (down.value.type, down.value.code) == ("server_error", "index_unavailable")
+
+
+def test_errors_elsewhere_stay_problem_documents(http):
+    """Only /v1 speaks OpenAI: the rest of the API keeps its RFC 9457 bodies."""
+    refused = http.post("/ask", json={"question": "\u200b"})
+    assert refused.status_code == 422
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["errors"][0]["field"] == "question"
 
 
 def test_langchain_chat_openai_invokes_and_streams(base_url):
