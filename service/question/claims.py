@@ -45,13 +45,20 @@ _OPENER = re.compile(r"^\W*(after|before|between|following|since|prior to|given)
 _JOINT = re.compile(
     r",?\s+(?:while|whereas|but|although|even though)\s+"
     r"|\s*;\s*"
-    r"|,?\s+(?:compared (?:to|with)|in contrast (?:to|with)|as opposed to|unlike)\s+"
-    r"|,?\s+(?:in (?:a|the) (?:similar|same|different) (?:way|manner) (?:to|as|from)|similar to|"
-    r"just as|much as)\s+(?:how\s+)?"
+    r"|,?\s+(?:just as|much as)\s+"
     rf"|,?\s+and\s+(?=(?:{AUXILIARY})\s)"
     rf"|,\s+(?:and|or)\s+(?:also\s+)?(?=(?:the|an?|another)\s)",
     re.IGNORECASE,
 )
+_COMPARING = re.compile(
+    r",?\s+(?:compared (?:to|with)|in contrast (?:to|with)|as opposed to|unlike|similar to|"
+    r"in (?:a|the) (?:similar|same|different) (?:way|manner) (?:to|as|from))\s+",
+    re.IGNORECASE,
+)
+"""Before what a clause is compared with: a clause of its own when it is another report ("as
+opposed to the B article"), else part of the claim ("compared to previous years")."""
+_HOW = re.compile(r"^how\s+", re.IGNORECASE)
+_REPORT = re.compile(r"\b(?:article|report|story|piece|coverage|column|review|post)s?\b", re.I)
 _MAIN_CLAUSE = re.compile(rf",\s*(?=(?:{AUXILIARY})\b)", re.IGNORECASE)
 _DATED = re.compile(rf"^(?:(?:on|in|the week of)\s+)?(?:\d|(?:{'|'.join(MONTH_NAMES)})\b)", re.I)
 """A date after before/after bounds the publication window; it orders no two reports."""
@@ -161,8 +168,8 @@ def split_claims(question: str, outlets: Sequence[OutletMention] = ()) -> YesNo 
         return None
     if options is not None:
         text = options.text.strip(" ,")
-    order, clauses, main, sides = _order(text)
-    asked = (_clauses(main) or [main])[0]
+    order, clauses, main, sides = _order(text, outlets)
+    asked = (_clauses(main, outlets) or [main])[0]
     relation = relation_of(_ASIDE.sub("", asked))
     if relation is None and len(clauses) >= 2:
         relation, clauses = _shared_predicate(clauses)
@@ -210,12 +217,15 @@ def _options(text: str) -> _Options | None:
     return _Options(first.group(), second.group(), text[: clause.start()])
 
 
-def _order(text: str) -> tuple[OrderClaim | None, list[str], str, set[str]]:
+def _order(
+    text: str, outlets: Sequence[OutletMention] = ()
+) -> tuple[OrderClaim | None, list[str], str, set[str]]:
     """The order claim (if the question sets one report or event before another), the
     clauses left to judge as content, the main clause (where the question asks its
     relation) and the clauses among them that name a report or event being compared.
     "After A, did B...?" puts A first; "Was A before B?" too; "Did A come after B?" puts B
-    first. "Between A and B, ..." orders nothing."""
+    first. "Between A and B, ..." orders nothing, nor does a "before" or "after" inside one
+    clause of several ("Did A report X, while B described an exit after an injury?")."""
     opener = _OPENER.match(text)
     joint = _MAIN_CLAUSE.search(text)
     two_sides = bool(joint and _TWO_REPORTS.search(text[: joint.start()]))
@@ -231,18 +241,24 @@ def _order(text: str) -> tuple[OrderClaim | None, list[str], str, set[str]]:
                 lead,
             )
         )
-        return OrderClaim(Claim(earlier), Claim(later)), [lead, *_clauses(main)], main, {lead}
+        return (
+            OrderClaim(Claim(earlier), Claim(later)),
+            [lead, *_clauses(main, outlets)],
+            main,
+            {lead},
+        )
     if opener and joint:
         lead, main = text[opener.end() : joint.start()], text[joint.end() :]
         sides = _TWO_REPORTS.split(lead.strip(), maxsplit=1)
-        return None, [*sides, *_clauses(main)], main, set(sides)
+        return None, [*sides, *_clauses(main, outlets)], main, set(sides)
     body = _strip_frame(text)
     match = _ORDER.search(body)
     if match is None:
-        return None, _clauses(body), body, set()
+        return None, _clauses(body, outlets), body, set()
     left, right = body[: match.start()].strip(), body[match.end() :].strip()
-    if _words(left) < 2 or _words(right) < 2 or _DATED.match(right):
-        return None, _clauses(body), body, set()
+    inside = len(_clauses(left, outlets)) > 1 or len(_clauses(right, outlets)) > 1
+    if _words(left) < 2 or _words(right) < 2 or _DATED.match(right) or inside:
+        return None, _clauses(body, outlets), body, set()
     word = match.group("word").lower()
     earlier, later = (right, left) if word in ("after", "later than", "since") else (left, right)
     return OrderClaim(Claim(earlier), Claim(later)), [left, right], body, {left, right}
@@ -264,9 +280,20 @@ def _shared_predicate(clauses: list[str]) -> tuple[Relation | None, list[str]]:
     return relation_of(tail), [*clauses[:-1], last[:cut].strip(" ,")]
 
 
-def _clauses(text: str) -> list[str]:
-    parts = (_LIKE_ANOTHER.sub("", part) for part in _JOINT.split(text) if part)
+def _clauses(text: str, outlets: Sequence[OutletMention] = ()) -> list[str]:
+    split = (piece for part in _JOINT.split(text) if part for piece in _compared(part, outlets))
+    parts = (_LIKE_ANOTHER.sub("", part) for part in split)
     return [part.strip(" ,") for part in parts if part.strip(" ,")]
+
+
+def _compared(text: str, outlets: Sequence[OutletMention]) -> list[str]:
+    pieces = [text]
+    for joint in reversed(list(_COMPARING.finditer(text))):
+        right = pieces[0][joint.end() :]
+        names = any(m.text.casefold() in right.casefold() for m in outlets)
+        if names or _REPORT.search(right) or _HOW.match(right):
+            pieces[0:1] = [pieces[0][: joint.start()], _HOW.sub("", right, count=1)]
+    return pieces
 
 
 def _strip_frame(text: str) -> str:

@@ -188,3 +188,30 @@ def test_what_an_article_leaves_out_or_the_askers_reading_is_not_part_of_the_cla
         "its cost without mentioning the vote, indicating a difference in focus?"
     )
     assert [c.text for c in asked.claims][-1] == "the Ledger covered its cost"
+
+
+def test_what_a_claim_is_compared_with_stays_in_the_claim_unless_it_is_another_report():
+    against_last_year = split(
+        "Did the Valley Ledger report that the tram will cost more compared to the figure "
+        "approved in March?"
+    )
+    assert [c.text for c in against_last_year.claims] == [
+        "the Valley Ledger report that the tram will cost more compared to the figure "
+        "approved in March"
+    ]
+    two_reports = split(
+        "Does the Valley Ledger say the tram will cost 455 million euros, as opposed to the "
+        "Harrowgate Courier article, which gives 412 million?"
+    )
+    assert [c.outlets for c in two_reports.claims] == [("Valley Ledger",), ("Harrowgate Courier",)]
+
+
+def test_an_after_inside_one_clause_of_several_orders_no_reports():
+    asked = split(
+        "Did the Harrowgate Courier report that the pilots walked out, while the Valley Ledger "
+        "said the bridge foundations must go deeper after a soil survey?"
+    )
+    assert asked.order is None
+    assert [c.outlets for c in asked.claims] == [("Harrowgate Courier",), ("Valley Ledger",)]
+    ordered = split("Did the Valley Ledger report the cost review after the Courier's strike?")
+    assert ordered.order is not None
