@@ -34,6 +34,7 @@ from service.answering.direct.neighbours import (
     other_occasion,
     outside_window,
     predicate,
+    unsaid_predicate,
     unspoken,
 )
 from service.answering.direct.spans import Ranked, Span, find_span, holds_span
@@ -149,10 +150,12 @@ class DirectAnswerer:
             if span is not None
             else []
         )
+        unsaid = unsaid_predicate(parsed.text, said) if kind == "quantity" and span else []
         neighbour = span is not None and (
             bool(missing)
             or bool(occasion)
             or bool(fuller)
+            or bool(unsaid)
             or outside_window(span.passage, said, parsed.dates)
         )
         if span is None or neighbour:
@@ -160,6 +163,8 @@ class DirectAnswerer:
             what = f" (they speak of {occasion})" if occasion and not missing else what
             if fuller and not missing and not occasion:
                 what = f" (what they say of {listed(fuller, 'and')} gives {_NONE_OF[kind]})"
+            if unsaid and not (missing or occasion or fuller):
+                what = f" (the sentence with a figure says nothing of {listed(unsaid)})"
             if span is None and parsed.measure == "sum":
                 what = " (they give no sum of money for it)"
             text = f"{NOT_SAID}{what}; what they do say is quoted below."

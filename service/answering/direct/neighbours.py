@@ -1,8 +1,8 @@
 """Whether the sentence holding a span answers the question asked or a neighbouring one.
 
 "How much will a single ticket on the Eastline tram cost?" finds a figure in "the council put
-its cost at 412 million euros": the right kind of span about another thing. Two signs give a
-neighbour away, both read from the question's grammar and the articles, never from a list:
+its cost at 412 million euros": the right kind of span about another thing. These signs give a
+neighbour away, all read from the question's grammar and the articles, never from a list:
 
 - the words of the asked phrase (what follows the question word: "a single ticket") appear in
   none of the retrieved passages, so the articles do not speak of it at all;
@@ -10,6 +10,8 @@ neighbour away, both read from the question's grammar and the articles, never fr
   published outside it without the sentence naming that time;
 - the sentence pins its fact to another occasion than the question's: another weekday,
   quarter, half, year or season (``service.question.qualifiers``);
+- a figure's sentence says nothing of what the question asks of the counted thing ("taken
+  prisoner"), only of the thing itself ("50,000 soldiers" Russia assembled);
 - another of the best sentences speaks of more of the asked phrase and gives no answer of the
   asked kind: "Shopkeepers on Weir Street have asked for compensation" is what the articles
   say of "How much compensation will each Weir Street shop get?", so the tram's cost quoted
@@ -42,6 +44,7 @@ _QUESTION_PHRASE = re.compile(
 _WHO_VERB = re.compile(rf"^\W*(?:who|whom)\s+(?!(?:{AUXILIARY})\b)(?P<verb>[\w’'-]+)", re.I)
 """A who-question's first word is its verb ("Who leads Kestrel?"), unless it is an auxiliary
 ("Who is the president…?"): a verb is said in many ways, so its absence proves nothing."""
+_AUXILIARY = re.compile(rf"\b(?:{AUXILIARY})\b", re.IGNORECASE)
 _GENERIC = frozenset(NAME_NOUNS) | frozenset(
     "kind type sort number amount level figure total year month day date time place".split()
 )
@@ -86,6 +89,36 @@ def unspoken(question: str, passages: Sequence[Passage]) -> list[str]:
     verb = _WHO_VERB.match(question)
     asked = [w for w in asked_phrase(question) if not verb or w != verb.group("verb").lower()]
     return [w for w in asked if not stems([w]) <= said]
+
+
+PREDICATE_WORDS = 2
+"""A figure's sentence must say at least one of what the question asks of the counted thing
+when it asks this many words of it: one verb may be said another way ("hit" for "affected"),
+two words none of which the sentence uses ("taken prisoner") ask about another count."""
+
+
+def unsaid_predicate(question: str, sentence: str) -> list[str]:
+    """What a short question asks of the thing it counts ("taken prisoner" in "How many
+    soldiers were taken prisoner by Ukraine?"), as the question writes it, when the figure's
+    ``sentence`` says none of it: "Russia assembled a force of 50,000 soldiers" counts other
+    soldiers. The counted thing (up to the auxiliary) and the names are left out: they found
+    the sentence, and a name may be said elsewhere in the article. Empty when the sentence
+    says any of what is asked."""
+    match = _QUESTION_PHRASE.match(question)
+    if match is None or len(question.split()) > SHORT_QUESTION_WORDS:
+        return []
+    asked = _AUXILIARY.search(question, match.end())
+    if asked is None:
+        return []
+    named = {w.casefold() for w in re.findall(r"\b[A-Z][\w’'-]*", question)}
+    rest = {
+        w
+        for w in re.findall(r"[\w’'-]+", question[asked.end() :].lower())
+        if content_words(w, ANSWER_VOCABULARY) and w not in named | _GENERIC
+    }
+    if len(rest) < PREDICATE_WORDS or _spoken(sorted(rest), sentence):
+        return []
+    return _phrases(question, rest)
 
 
 FULLER_DEPTH = 5

@@ -88,6 +88,15 @@ def test_a_figure_from_a_sentence_about_something_else_is_not_the_answer(service
     assert any("asked for compensation" in c.quote for c in answer.citations)
 
 
+def test_a_figure_whose_sentence_says_nothing_of_what_is_asked_is_not_the_answer(service):
+    answer = ask(service, "How many aircraft does Skyhaven lease from other carriers?")
+    assert answer.direct.form == "not_said", "52 is the fleet Skyhaven operates"
+    assert "“lease” or “carriers”" in answer.direct.text
+    assert ask(service, "How many aircraft does Skyhaven operate?").direct.text == "52 aircraft"
+    answer = ask(service, "How many soldiers has Russia assembled to reclaim Kursk?")
+    assert answer.direct.text == "50,000 soldiers"
+
+
 def test_a_question_about_money_is_answered_with_a_sum(service):
     answer = ask(service, "How much compensation can Skyhaven passengers claim?")
     assert answer.direct.text == "up to 400 euros"
