@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from typing import Literal
 
+from service.question.claims import AUXILIARY
 from service.question.dates import CALENDAR_WORDS, MONTH_NAMES, WEEKDAYS
 
 AnswerKind = Literal["name", "quantity", "time"]
@@ -142,6 +143,16 @@ def names_within(sentences: Iterable[str]) -> frozenset[str]:
 def asked_words(question: str) -> frozenset[str]:
     """The question's words, case folded: a name made only of them is not its answer."""
     return frozenset(w.casefold() for w in _WORD.findall(question))
+
+
+_COUNTED = re.compile(rf"^\W*how (?:many|much)\s+(?P<counted>.*?)\s*\b(?:{AUXILIARY})\b", re.I)
+
+
+def counted_words(question: str) -> frozenset[str]:
+    """What a how-many question counts, case folded: "cooling centres" in "How many cooling
+    centres has Valmora opened?"; empty for any other question."""
+    found = _COUNTED.match(question)
+    return asked_words(found.group("counted")) if found else frozenset()
 
 
 def carries(

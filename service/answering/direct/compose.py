@@ -42,7 +42,7 @@ from service.answering.sentence_vectors import SentenceVectors
 from service.answering.vocabulary import stems
 from service.contract import AnswerSentence, Citation, ClaimCheck, DirectAnswer, Passage
 from service.question.claims import OrderChoice, OrderClaim, YesNo
-from service.question.kinds import AnswerKind, names_within
+from service.question.kinds import AnswerKind, counted_words, names_within
 from service.question.parsed import ParsedQuestion
 
 SAME_STATEMENT = 0.8
@@ -136,6 +136,7 @@ class DirectAnswerer:
             person,
             measure=parsed.measure,
             subject=subject,
+            counted=counted_words(parsed.text),
         )
         missing = unspoken(parsed.text, passages)
         said = (_holder(span, ranked) or span).text if span is not None else ""

@@ -103,6 +103,7 @@ def find_span(
     depth: int = 3,
     measure: Measure | None = None,
     subject: frozenset[str] = frozenset(),
+    counted: frozenset[str] = frozenset(),
 ) -> Span | None:
     """The answer span of ``kind`` from the first ``depth`` ``ranked`` sentences, that the
     question (``asked``: its case-folded words) does not already give. Each span scores its
@@ -114,16 +115,22 @@ def find_span(
     figure said with its direction ("up 22 percent", "43 million more"). ``subject``: the
     names a short question asks about ("Norrvik"): a name holding one of them is the subject,
     not its answer ("Norrvik Microdevices" does not answer "Who leads Norrvik?"), and a span
-    is taken from an article naming one of them whenever one of the sentences is."""
+    is taken from an article naming one of them whenever one of the sentences is. ``counted``:
+    what a how-many question counts, the figure's unit read over all of it."""
     names = names_within(r.text for r in ranked) if kind == "name" else frozenset()
     full = _full_names(passages, asked) if kind == "name" else {}
-    counted = stems(asked)
+    asked_stems = stems(asked)
     best: tuple[float, Span] | None = None
     about = [r for r in ranked if _names_any(r.passage, subject)] if subject else []
     for sentence in (about or ranked)[:depth]:
         said = stems(re.findall(r"[\w’'-]+", sentence.text.lower())) if focus else set()
         predicate = PREDICATE_WEIGHT * len(focus & said) / len(focus) if focus else 0.0
-        for position, (start, end) in enumerate(_spans(kind, sentence.text, names)):
+        for position, (start, found_end) in enumerate(_spans(kind, sentence.text, names)):
+            end = (
+                _counted_in_full(sentence.text, found_end, counted)
+                if kind == "quantity"
+                else found_end
+            )
             text = sentence.text[start:end]
             if _given(text, asked) or (person and _PLACED.search(sentence.text[:start])):
                 continue
@@ -138,7 +145,7 @@ def find_span(
                 score += NAME_SHARE_WEIGHT * max(0, _mentions(text, passages) - 1)
                 if person and _personal(shown[0].text if shown else text):
                     score += PERSON_WEIGHT
-            elif kind == "quantity" and stems(re.findall(r"[a-z]+", text.lower())) & counted:
+            elif kind == "quantity" and stems(re.findall(r"[a-z]+", text.lower())) & asked_stems:
                 score += UNIT_MATCH_WEIGHT
             if measure == "change" and _changed(sentence.text, start, end):
                 score += CHANGE_WEIGHT
@@ -254,6 +261,18 @@ def _trim_unit(sentence: str, start: int, end: int) -> tuple[int, int]:
         words.pop()
     text = " ".join(words).rstrip(",.;:")
     return start, start + len(text)
+
+
+def _counted_in_full(sentence: str, end: int, counted: frozenset[str]) -> int:
+    """A figure's unit runs on over the words of what is counted that follow it: "26 cooling
+    centres" answers "How many cooling centres…?", not "26 cooling"."""
+    words = counted - _UNIT_STOP
+    while (word := _NEXT_WORD.match(sentence, end)) and word.group(1).casefold() in words:
+        end = word.end()
+    return end
+
+
+_NEXT_WORD = re.compile(r"\s+([\w’'-]+)")
 
 
 def _given(span: str, asked: frozenset[str]) -> bool:

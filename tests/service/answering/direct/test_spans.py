@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from ingest.models import Chunk
 from service.answering.direct.spans import Ranked, find_span
 from service.contract import Passage
-from service.question.kinds import asked_words
+from service.question.kinds import asked_words, counted_words
 
 
 def ranked(*sentences: str) -> list[Ranked]:
@@ -32,7 +32,8 @@ def ranked(*sentences: str) -> list[Ranked]:
 
 def span(kind, question, *sentences):
     items = ranked(*sentences)
-    return find_span(kind, items, asked_words(question), [items[0].passage])
+    words = asked_words(question)
+    return find_span(kind, items, words, [items[0].passage], counted=counted_words(question))
 
 
 def test_a_figure_with_its_unit_and_offsets():
@@ -92,3 +93,14 @@ def test_a_time_and_a_multiword_name():
         ).text
         == "Journal of Planetary Atmospheres"
     )
+
+
+def test_a_figure_keeps_every_word_of_the_counted_thing_the_question_names():
+    sentence = (
+        "The city has opened 26 cooling centres in libraries, schools and sports halls, and "
+        "extended their hours until 10 pm."
+    )
+    found = span("quantity", "How many cooling centres has Valmora opened?", sentence)
+    assert found.text == "26 cooling centres"
+    found = span("quantity", "How many places to cool off has Valmora opened?", sentence)
+    assert found.text == "26 cooling"
