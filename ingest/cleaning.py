@@ -21,3 +21,45 @@ def clean_text(text: str) -> str:
     text = _TRAILING_SPACE.sub("\n", text)
     text = _BLANK_RUNS.sub("\n\n", text)
     return text.strip()
+
+
+BOILERPLATE_LINE_CHARS = 220
+"""A line longer than this is taken for article text, whatever it says."""
+_BOILERPLATE = [
+    re.compile(pattern, re.I)
+    for pattern in (
+        # Cookie and consent banners.
+        r"^.*\bcookies?\b.*\b(accept|consent|polic(y|ies)|settings|preferences|reject|"
+        r"manage|we use|this (web)?site uses|by continuing|by using)\b.*$",
+        r"^.*\b(we use|this (web)?site uses|by (continuing|using)).*\bcookies?\b.*$",
+        r"^(accept( all)?|reject( all)?|allow( all)?|manage) (cookies|consent|preferences)\W*$",
+        # "Read more" and its kin, and links to other stories.
+        r"^(read|see) (more|next|also)\b.{0,160}$",
+        r"^(continue reading|read the full (story|article)|click here to read)\b.{0,160}$",
+        r"^(more|related)( stories| articles| coverage)?\s*:.{0,160}$",
+        # Sign-up, subscription and log-in prompts.
+        r"^(sign up|subscribe|register|join)\b.{0,160}\b(newsletter|inbox|email|e-mail|"
+        r"updates|alerts|free|now|today|account|briefing)\b.*$",
+        r"^.{0,80}\bnewsletter\b.{0,80}\b(sign up|subscribe|inbox)\b.*$",
+        r"^(already a (subscriber|member)|log ?in to|sign in to)\b.{0,160}$",
+        # Advertising, sharing and site furniture.
+        r"^(advertisement|sponsored( content)?|ad)(\s*[-–—:]\s*.{0,60})?$",
+        r"^(share (this|on)|follow us on|skip to (main )?content)\b.{0,160}$",
+    )
+]
+
+
+def is_boilerplate(line: str) -> bool:
+    """A short line that is site furniture rather than the article: a cookie banner, a "read
+    more" link, a sign-up or log-in prompt, an advertisement or share label."""
+    text = line.strip()
+    if not text or len(text) > BOILERPLATE_LINE_CHARS:
+        return False
+    return any(rule.match(text) for rule in _BOILERPLATE)
+
+
+def strip_boilerplate(text: str) -> str:
+    """``text`` (already cleaned) without its boilerplate lines; the rules are general, never
+    one site's, and a line is dropped whole or kept verbatim, so quotes stay exact."""
+    kept = [line for line in text.split("\n") if not is_boilerplate(line)]
+    return _BLANK_RUNS.sub("\n\n", "\n".join(kept)).strip()

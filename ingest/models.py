@@ -6,7 +6,7 @@ import hashlib
 from datetime import datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "ref_src")
 HASH_PREFIX = "sha256:"
@@ -45,6 +45,19 @@ class Article(BaseModel):
     published: datetime | None = None
     updated: datetime | None = None
     language: str | None = None
+    _assumed: tuple[str, ...] = PrivateAttr(default=())
+
+    @property
+    def assumed(self) -> tuple[str, ...]:
+        """What ingest assumed for this article (e.g. a title it lacked), for the ingest
+        summary; not stored with the article."""
+        return self._assumed
+
+    def assuming(self, *notes: str) -> Article:
+        """This article with ``notes`` added to what was assumed about it."""
+        copy = self.model_copy()
+        copy._assumed = (*self._assumed, *notes)
+        return copy
 
     @field_validator("published", "updated")
     @classmethod

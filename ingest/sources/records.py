@@ -6,20 +6,26 @@ record never stops the good ones next to it.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from pydantic import BaseModel, ValidationError
 
 from ingest.cleaning import clean_text
 from ingest.models import HASH_PREFIX, Article, canonical_url
+from ingest.sentences import sentence_spans
 
 FIELD_ALIASES = {
     "body": ("body", "text", "content"),
     "published": ("published", "published_at", "date", "pubDate"),
     "source": ("source", "outlet", "publisher"),
 }
+TITLE_SENTENCE_CHARS = 160
+"""A first sentence longer than this makes a poor title: the URL's slug is preferred, else the
+sentence is cut at a word near this length."""
+_SLUG_NOISE = re.compile(r"(\.[a-z0-9]{2,5}$)|(^[0-9]+$)|([-_]+)", re.I)
 
 
 class LoadError(BaseModel):
@@ -99,13 +105,20 @@ def article_from_record(record: Any) -> Article:
     if not isinstance(body, str) or not body.strip():
         raise RecordError("the article has no body (field 'body' or 'text')", body_name)
     title = record.get("title")
-    if not isinstance(title, str) or not title.strip():
-        raise RecordError("the article has no title (field 'title')", "title")
+    if title is not None and not isinstance(title, str):
+        raise RecordError(f"title must be a string, not {type(title).__name__}", "title")
+    body = clean_text(body)
+    url = _web_url(record.get("url"))
+    title = clean_text(title or "").replace("\n", " ")
+    assumed: tuple[str, ...] = ()
+    if not title:
+        title, note = assume_title(body, url, record.get("page_title"))
+        assumed = (note,)
     published_name, published = _pick(record, "published")
     fields = {
-        "title": clean_text(title).replace("\n", " "),
-        "body": clean_text(body),
-        "url": _web_url(record.get("url")),
+        "title": title,
+        "body": body,
+        "url": url,
         "source": _str_or_none(_pick(record, "source")[1]),
         "author": _author(record.get("author")),
         "published": parse_date(published, published_name),
@@ -120,7 +133,37 @@ def article_from_record(record: Any) -> Article:
         field = str(errors[0]["loc"][0]) if errors[0]["loc"] else None
         message = "; ".join(err["msg"] for err in errors)
         raise RecordError(message, names.get(field, field)) from None
-    return _with_given_id(article, record.get("id"))
+    return _with_given_id(article, record.get("id")).assuming(*assumed)
+
+
+def assume_title(body: str, url: str | None, page_title: Any = None) -> tuple[str, str]:
+    """A title for an article that has none, and a note saying which was assumed: the page's
+    own title, else the body's first sentence (when short enough), else the URL's slug, else
+    the first sentence cut short."""
+    page = clean_text(page_title).replace("\n", " ") if isinstance(page_title, str) else ""
+    if page:
+        return page, f"no title: assumed the page title {page!r}"
+    spans = sentence_spans(body)
+    first = body[spans[0][0] : spans[0][1]] if spans else body.strip()
+    first = " ".join(first.split())
+    if len(first) <= TITLE_SENTENCE_CHARS:
+        return first, f"no title: assumed the first sentence {first!r}"
+    slug = _slug(url)
+    if slug:
+        return slug, f"no title: assumed {slug!r} from the URL"
+    cut = first[:TITLE_SENTENCE_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return cut, f"no title: assumed the start of the first sentence {cut!r}"
+
+
+def _slug(url: str | None) -> str | None:
+    """'https://x.org/news/2024/03/council-approves-tram.html' → 'Council approves tram'."""
+    if not url:
+        return None
+    for segment in reversed(urlsplit(url).path.split("/")):
+        words = _SLUG_NOISE.sub(lambda m: " " if m.group(3) else "", unquote(segment)).strip()
+        if words and any(c.isalpha() for c in words):
+            return words[0].upper() + words[1:]
+    return None
 
 
 def _web_url(value: Any) -> str | None:
