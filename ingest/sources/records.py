@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 from pydantic import BaseModel, ValidationError
 
-from ingest.cleaning import clean_text
+from ingest.cleaning import clean_text, strip_boilerplate
 from ingest.models import HASH_PREFIX, Article, canonical_url
 from ingest.sentences import sentence_spans
 
@@ -107,7 +107,9 @@ def article_from_record(record: Any) -> Article:
     title = record.get("title")
     if title is not None and not isinstance(title, str):
         raise RecordError(f"title must be a string, not {type(title).__name__}", "title")
-    body = clean_text(body)
+    body = strip_boilerplate(clean_text(body))
+    if not body:
+        raise RecordError("the article has nothing but boilerplate in its body", body_name)
     url = _web_url(record.get("url"))
     title = clean_text(title or "").replace("\n", " ")
     assumed: tuple[str, ...] = ()

@@ -56,3 +56,14 @@ def test_a_title_that_is_not_text_is_still_an_error():
     with pytest.raises(RecordError, match="title must be a string") as error:
         article_from_record({"title": 42, "body": BODY})
     assert error.value.field == "title"
+
+
+def test_boilerplate_lines_are_stripped_from_a_records_body():
+    body = f"Accept all cookies\n{FIRST}\nRead more: the bus network redrawn\nThe budget is set."
+    article = article_from_record({"title": "Tram approved", "body": body})
+    assert article.body == f"{FIRST}\nThe budget is set."
+
+
+def test_a_body_of_nothing_but_boilerplate_is_an_error():
+    with pytest.raises(RecordError, match="nothing but boilerplate"):
+        article_from_record({"title": "Tram", "body": "Sign up for our free newsletter"})
