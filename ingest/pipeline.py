@@ -33,6 +33,9 @@ class IngestReport(BaseModel):
     seconds: float = 0.0
     errors: list[LoadError] = Field(default_factory=list)
     article_ids: list[str] = Field(default_factory=list)
+    assumed: list[str] = Field(
+        default_factory=list, description="What was assumed for an article, e.g. its title."
+    )
 
     @property
     def chunks_per_second(self) -> float:
@@ -105,6 +108,8 @@ class Ingestor:
 
     def _add(self, item: LoadedArticle, report: IngestReport) -> None:
         article = item.article
+        where = f"{item.path}:{item.line}" if item.line else item.path
+        report.assumed += [f"{where}: {note}" for note in article.assumed]
         stored = self.index.stored_fingerprint(article.id)
         if stored == article.fingerprint and article.id not in self._pending:
             report.unchanged += 1

@@ -48,7 +48,7 @@ def page_record(html: bytes | str, url: str) -> dict[str, Any]:
         "title": doc.title,
         "body": body,
         "url": canonical or url,
-        "source": doc.sitename or None,
+        "source": _stated_site_name(doc.sitename, url),
         "author": doc.author,
         "published": find_date(html, **DATE_PARAMS),
         "language": doc.language,
@@ -63,6 +63,7 @@ def article_from_page(html: bytes | str, url: str, hints: dict[str, Any] | None 
             record[key] = value
     if not record.get("title"):
         record["page_title"] = _html_title(html)
+    record["source"] = record.get("source") or urlsplit(url).netloc
     return article_from_record(record)
 
 
@@ -73,6 +74,15 @@ def _same_site(canonical: str | None, url: str) -> bool:
         return False
     a, b = urlsplit(canonical), urlsplit(url)
     return a.scheme in ("http", "https") and _site(a.hostname) == _site(b.hostname)
+
+
+def _stated_site_name(name: str | None, url: str) -> str | None:
+    """The page's own site name; trafilatura's fallback to the URL's host is left out, so the
+    name a feed gives its outlet comes first."""
+    parts = urlsplit(url)
+    if not name or name.lower() in (parts.netloc.lower(), _site(parts.hostname)):
+        return None
+    return name
 
 
 def _site(host: str | None) -> str:
