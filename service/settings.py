@@ -15,6 +15,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode
 
 from ingest.settings import ENV, IndexSettings
+from ingest.web.settings import FetchSettings
 
 
 class RetrievalSettings(BaseSettings):
@@ -219,7 +220,13 @@ ANSWER_SECTIONS = (RetrievalSettings, AnsweringSettings, LLMSettings)
 
 
 class Settings(
-    IndexSettings, RetrievalSettings, AnsweringSettings, LLMSettings, ApiSettings, SlackSettings
+    IndexSettings,
+    FetchSettings,
+    RetrievalSettings,
+    AnsweringSettings,
+    LLMSettings,
+    ApiSettings,
+    SlackSettings,
 ):
     """Every section: what a service process (API, Slack, CLI, eval runner) is configured with."""
 

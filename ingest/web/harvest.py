@@ -44,6 +44,7 @@ class WebSummary(BaseModel):
 
     url: str | None = Field(None, description="The feed polled (None: pages given one by one).")
     not_modified: bool = Field(False, description="The feed answered 304: nothing was fetched.")
+    unreadable: bool = Field(False, description="The feed itself could not be fetched or read.")
     new: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -121,6 +122,7 @@ def poll_feed(
             return summary, state
         feed = parse_feed(fetched.content, fetched.final_url)
     except (*FetchError, FeedError) as exc:
+        summary.unreadable = True
         summary.failed.append(failure(url, exc))
         return summary, state
     wanted, hints = [], {}

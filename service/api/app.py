@@ -17,7 +17,15 @@ from service.api.guards import BodySizeLimit, api_key_guard
 from service.api.headers import NoSniff
 from service.api.openapi import install_openapi
 from service.api.prometheus import Metrics, MetricsMiddleware
-from service.api.routes import answers, articles, conversations, openai_compat, pages, search
+from service.api.routes import (
+    answers,
+    articles,
+    conversations,
+    feeds,
+    openai_compat,
+    pages,
+    search,
+)
 from service.api.routes import service as service_routes
 from service.api.sse import HEARTBEAT_SECONDS, AnswerStreams
 from service.conversations.store import ConversationStore
@@ -25,6 +33,7 @@ from service.conversations.turns import Turns
 from service.runtime import ServiceHolder
 from service.settings import Settings, get_settings
 from service.stores.answer_log import AnswerLog
+from service.stores.feeds import FeedStore
 
 DESCRIPTION = (
     "Every answer cites quoted spans of named articles. Errors are RFC 9457 problem "
@@ -61,6 +70,7 @@ def create_app(
     state.settings, state.holder, state.metrics = settings, holder, Metrics()
     state.answers = AnswerLog.from_settings(settings)
     state.conversations = ConversationStore.from_settings(settings)
+    state.feeds = FeedStore.from_settings(settings)
     state.record = AnswerRecord(state.answers, state.metrics)
     state.turns = Turns(state.conversations, state.record)
     state.streams = AnswerStreams(state.metrics, heartbeat_seconds)
@@ -78,6 +88,7 @@ def create_app(
         conversations.router,
         search.router,
         articles.router,
+        feeds.router,
         service_routes.metrics_router,
         openai_compat.router,
     ):

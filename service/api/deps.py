@@ -22,6 +22,7 @@ from service.conversations.turns import Turns
 from service.runtime import ServiceHolder
 from service.settings import Settings
 from service.stores.answer_log import AnswerLog
+from service.stores.feeds import FeedStore
 
 CHANNEL = "api"
 
@@ -55,6 +56,7 @@ Holder = Annotated[ServiceHolder, _state("holder")]
 AppSettings = Annotated[Settings, _state("settings")]
 Answers = Annotated[AnswerLog, _state("answers")]
 Conversations = Annotated[ConversationStore, _state("conversations")]
+Feeds = Annotated[FeedStore, _state("feeds")]
 AppMetrics = Annotated[Metrics, _state("metrics")]
 Record = Annotated[AnswerRecord, _state("record")]
 ChatTurns = Annotated[Turns, _state("turns")]

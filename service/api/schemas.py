@@ -13,8 +13,10 @@ from ingest.cleaning import clean_text
 from ingest.models import Article
 from ingest.pipeline import IngestReport
 from ingest.sources.records import FIELD_ALIASES
+from ingest.web.harvest import WebSummary
 from service.contract import Answer, AskRequest, Filters, Passage, StageTimings, char_class
 from service.stores.answer_log import MAX_COMMENT_CHARS, Rating
+from service.stores.feeds import WatchedFeed
 
 MAX_ARTICLES_PER_REQUEST = 500
 
@@ -156,6 +158,11 @@ class IngestResult(BaseModel):
     chunks_written: int
     article_ids: list[str] = Field(description="Ids of the articles now in the index.")
     errors: list[str] = Field(default_factory=list, description="Why an article was refused.")
+    assumed: list[str] = Field(
+        default_factory=list,
+        description="What was assumed for an article, e.g. 'no title: assumed the first "
+        "sentence …'.",
+    )
 
     @classmethod
     def of(cls, report: IngestReport) -> IngestResult:
@@ -167,6 +174,7 @@ class IngestResult(BaseModel):
             chunks_written=report.chunks_written,
             article_ids=report.article_ids,
             errors=[str(e) for e in report.errors],
+            assumed=report.assumed,
         )
 
 
@@ -212,3 +220,34 @@ class FeedbackIn(BaseModel):
             "examples": [{"answer_id": "3f1c…", "rating": "down", "comment": "Wrong date."}]
         }
     )
+
+
+class FeedIn(BaseModel):
+    url: str = Field(
+        min_length=1,
+        max_length=2000,
+        description="An RSS 2.0 or Atom feed (http or https).",
+        examples=["https://gazette.example/feed.xml"],
+    )
+
+
+class FeedOut(BaseModel):
+    url: str
+    added_at: datetime
+    polled_at: datetime | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    items_seen: int = Field(description="Items ingested so far, not fetched again unless edited.")
+    last: WebSummary | None = Field(None, description="What the last poll did.")
+
+    @classmethod
+    def of(cls, feed: WatchedFeed) -> FeedOut:
+        return cls(
+            url=feed.url,
+            added_at=feed.added_at,
+            polled_at=feed.polled_at,
+            etag=feed.state.etag,
+            last_modified=feed.state.last_modified,
+            items_seen=len(feed.state.seen),
+            last=feed.last,
+        )

@@ -10,6 +10,7 @@ from ingest.web.feeds import FeedState
 from ingest.web.fetching import Fetcher
 from ingest.web.harvest import ingest_pages, poll_feed
 from ingest.web.settings import FetchSettings
+from tests.support.web_pages import TRAM, UNTITLED, article_page, rss
 from tests.support.web_server import Route, local_site
 
 pytestmark = pytest.mark.integration
@@ -17,42 +18,12 @@ pytestmark = pytest.mark.integration
 MAX_BYTES = 20_000
 
 
-def page(title: str | None, *paragraphs: str, published: str | None = None) -> Route:
-    head = f'<meta property="og:title" content="{title}">' if title else ""
-    if published:
-        head += f'<meta property="article:published_time" content="{published}">'
-    body = "".join(f"<p>{p}</p>" for p in paragraphs)
-    return Route(f"<html><head>{head}</head><body><article>{body}</article></body></html>")
-
-
-TRAM = page(
-    "Riverton approves its east tram line",
-    "The city council of Riverton voted 31 to 12 on Tuesday to build a tram line east.",
-    "Construction is due to start in spring 2025 and will cost 410 million euros.",
-    published="2024-03-05T09:00:00+00:00",
-)
-BRIDGE = page(
+BRIDGE = article_page(
     "Harbour bridge to close for repairs",
     "The harbour bridge will close for six weeks from May while its cables are replaced.",
     "Ferries will run every ten minutes during the closure, the port authority said.",
     published="2024-04-01T08:00:00+00:00",
 )
-UNTITLED = page(
-    None,
-    "Librarians in Riverton counted 18,000 visitors in the first week of the new library.",
-    "The building, a former tram depot, holds 120,000 books.",
-)
-
-
-def rss(site, items: list[tuple[str, str]]) -> str:
-    entries = "".join(
-        f"<item><title>{title}</title><link>{site.url(path)}</link><guid>{path}</guid></item>"
-        for path, title in items
-    )
-    channel = f"<channel><title>Riverton Gazette</title>{entries}</channel>"
-    return f'<?xml version="1.0"?><rss version="2.0">{channel}</rss>'
-
-
 ITEMS = [
     ("/news/tram", ""),
     ("/old/bridge", "Harbour bridge to close"),
@@ -73,14 +44,12 @@ def site():
                 "/old/bridge": Route(status=301, headers={"Location": "/news/bridge"}),
                 "/news/bridge": BRIDGE,
                 "/news/library": UNTITLED,
-                "/news/huge": page("Huge", "x " * MAX_BYTES),
+                "/news/huge": article_page("Huge", "x " * MAX_BYTES),
                 "/news/report.pdf": Route(b"%PDF-1.7", content_type="application/pdf"),
                 "/news/elsewhere": Route(status=302, headers={"Location": "http://127.0.0.2/"}),
             }
         )
-        site.routes["/feed.xml"] = Route(
-            rss(site, ITEMS), content_type="application/rss+xml", etag='"v1"'
-        )
+        site.routes["/feed.xml"] = rss(site, ITEMS)
         yield site
 
 
@@ -136,15 +105,13 @@ def test_a_repoll_of_an_unchanged_feed_fetches_nothing_else(site, ingestor, fetc
 
 def test_a_changed_feed_fetches_only_its_new_or_edited_items(site, ingestor, fetcher):
     _, state = poll_feed(site.url("/feed.xml"), FeedState(), fetcher, ingestor)
-    site.routes["/news/tram"] = page(
+    site.routes["/news/tram"] = article_page(
         "Riverton approves its east tram line",
         "The city council of Riverton voted 32 to 11 on Tuesday to build a tram line east.",
         published="2024-03-05T09:00:00+00:00",
     )
     edited = [(p, "Tram vote corrected" if p == "/news/tram" else t) for p, t in ITEMS]
-    site.routes["/feed.xml"] = Route(
-        rss(site, edited), content_type="application/rss+xml", etag='"v2"'
-    )
+    site.routes["/feed.xml"] = rss(site, edited, etag='"v2"')
     before = {path: site.fetched(path) for path, _ in ITEMS}
     summary, state = poll_feed(site.url("/feed.xml"), state, fetcher, ingestor)
     assert (summary.new, summary.updated) == (0, 1)

@@ -48,6 +48,8 @@ OPERATIONS = {
         "delete_article_articles__article_id__delete",
         ["204", "404", *INDEX],
     ),
+    ("POST", "/feeds"): ("watch_feed_feeds_post", ["200", "201", *INDEX]),
+    ("GET", "/feeds"): ("list_feeds_feeds_get", ["200", *ANY]),
     ("GET", "/metrics"): ("metrics_text_metrics_get", ["200", *ANY]),
     ("GET", "/v1/models"): ("list_models_v1_models_get", ["200", *ANY]),
     ("GET", "/v1/models/{model_id}"): (
