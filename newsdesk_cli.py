@@ -59,18 +59,44 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders (walked recursively).")],
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(help="Files or folders (walked recursively), or http(s) URLs of pages."),
+    ] = None,
+    feeds: Annotated[
+        list[str] | None, typer.Option("--feed", help="An RSS 2.0 / Atom feed URL (repeatable).")
+    ] = None,
 ) -> None:
-    """Index articles from .txt/.md, .html, .json and .jsonl files."""
+    """Index articles from .txt/.md, .html, .json and .jsonl files, web pages and feeds."""
     from ingest.pipeline import build_ingestor
 
+    given = paths or []
+    urls = [p for p in given if p.startswith(("http://", "https://"))]
+    files = [Path(p) for p in given if p not in urls]
+    if not (given or feeds):
+        raise _fail("give files, folders, URLs or --feed URL", 2)
     settings = _settings()
-    files = list(expand_paths(paths))
-    with console.status("Loading the embedding model and opening the index…"):
-        try:
-            ingestor = build_ingestor(settings)
-        except (IndexUnavailable, ModelMismatch) as exc:
-            raise _fail(str(exc)) from None
+    ok = True
+    if files:
+        with console.status("Loading the embedding model and opening the index…"):
+            try:
+                ingestor = build_ingestor(settings)
+            except (IndexUnavailable, ModelMismatch) as exc:
+                raise _fail(str(exc)) from None
+        ok = _ingest_files(ingestor, list(expand_paths(files)))
+    if urls or feeds:
+        service = _feed_service(settings)
+        with console.status("Fetching…"):
+            summaries = [service.ingest_pages(urls)] if urls else []
+            summaries += [service.poll(feed) for feed in feeds or []]
+        for summary in summaries:
+            _print_web(summary)
+            ok = ok and summary.ok
+    if not ok:
+        raise typer.Exit(1)
+
+
+def _ingest_files(ingestor, files) -> bool:
     for action in ingestor.index.repaired.actions:
         console.print(f"[yellow]repaired[/yellow] {action}", soft_wrap=True, highlight=False)
     with Progress(
@@ -86,20 +112,83 @@ def ingest(
         report = ingestor.run(_counted(files, progress, task))
     for error in report.errors:
         err.print(f"[red]failed[/red] {error}", soft_wrap=True, highlight=False)
+    for note in report.assumed:
+        console.print(f"[yellow]assumed[/yellow] {note}", soft_wrap=True, highlight=False)
     table = Table(title="Ingest summary", show_header=False)
     for label, value in (
         ("new", report.new),
         ("updated", report.updated),
         ("unchanged", report.unchanged),
         ("failed", report.failed),
+        ("assumed", len(report.assumed)),
         ("chunks written", report.chunks_written),
         ("seconds", f"{report.seconds:.1f}"),
         ("chunks per second", f"{report.chunks_per_second:.1f}"),
     ):
         table.add_row(label, str(value))
     console.print(table)
-    if not report.ok:
-        raise typer.Exit(1)
+    return report.ok
+
+
+def _feed_service(settings: Settings):
+    from service.feeds import FeedService
+    from service.stores.feeds import FeedStore
+
+    with console.status("Loading the embedding model and opening the index…"):
+        return FeedService(_articles(settings), FeedStore.from_settings(settings))
+
+
+def _print_web(summary) -> None:
+    """One line per failed URL (with the rule that refused it), per assumption, then counts."""
+    for failure in summary.failed:
+        rule = f" [dim](rule: {failure.rule})[/dim]" if failure.rule else ""
+        err.print(f"[red]failed[/red] {failure}{rule}", soft_wrap=True, highlight=False)
+    for note in summary.assumed:
+        console.print(f"[yellow]assumed[/yellow] {note}", soft_wrap=True, highlight=False)
+    head = f"{summary.url}: " if summary.url else ""
+    if summary.not_modified:
+        console.print(f"{head}not modified since the last poll", highlight=False)
+        return
+    counts = (
+        f"{summary.new} new, {summary.updated} updated, {summary.unchanged} unchanged, "
+        f"{len(summary.skipped)} skipped, {len(summary.failed)} failed, "
+        f"{len(summary.assumed)} assumed"
+    )
+    console.print(head + counts, highlight=False)
+
+
+def _seconds(every: str) -> float:
+    """'90', '30s', '15m', '2h' → seconds."""
+    units = {"s": 1, "m": 60, "h": 3600}
+    text = every.strip().lower()
+    number, unit = (text[:-1], text[-1]) if text[-1:] in units else (text, "s")
+    try:
+        seconds = float(number) * units[unit]
+    except ValueError:
+        raise _fail(f"--every {every!r}: use a number of seconds or e.g. 30s, 15m, 2h", 2) from None
+    if seconds < 1:
+        raise _fail("--every must be at least 1 second", 2)
+    return seconds
+
+
+@app.command()
+def watch(
+    feeds: Annotated[list[str], typer.Argument(help="RSS 2.0 / Atom feed URLs.")],
+    every: Annotated[str, typer.Option(help="How often to poll: 30s, 15m, 2h.")] = "15m",
+    once: Annotated[bool, typer.Option(help="Poll each feed once and exit.")] = False,
+) -> None:
+    """Poll feeds (conditional requests: an unchanged feed costs one 304), ingesting new or
+    changed items, until interrupted."""
+    import time
+
+    pause = _seconds(every)
+    service = _feed_service(_settings())
+    while True:
+        for feed in feeds:
+            _print_web(service.poll(feed))
+        if once:
+            return
+        time.sleep(pause)
 
 
 def _counted(files, progress: Progress, task):
@@ -164,9 +253,8 @@ def ask(
     console.print(answer.text, highlight=False)
     console.print()
     for c in answer.citations:
-        meta = " · ".join(
-            part for part in (c.source, c.published and c.published.date().isoformat()) if part
-        )
+        dated = c.published.date().isoformat() if c.published else "undated"
+        meta = " · ".join(part for part in (c.source, dated) if part)
         console.print(f"[bold][{c.n}][/bold] {c.title}" + (f" — {meta}" if meta else ""))
         if c.url:
             console.print(f"    {c.url}", style="blue", highlight=False)
@@ -231,7 +319,7 @@ def list_articles(
     for column in ("published", "source", "title", "id"):
         table.add_column(column)
     for a in articles:
-        published = a.published.date().isoformat() if a.published else ""
+        published = a.published.date().isoformat() if a.published else "undated"
         table.add_row(published, a.source or "", a.title, a.id)
     console.print(table)
 

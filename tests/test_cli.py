@@ -7,6 +7,8 @@ from typer.testing import CliRunner
 
 from newsdesk_cli import app
 from tests.conftest import SAMPLE
+from tests.support.web_pages import TRAM, UNTITLED, rss
+from tests.support.web_server import local_site
 
 pytestmark = pytest.mark.integration
 
@@ -80,3 +82,49 @@ def test_ask_rejects_bad_input_with_a_clear_message(env):
     assert code == 2 and "question" in output
     code, output = run(env, "ask", "ok?", "--published-after", "yesterday-ish")
     assert code == 2 and "published_after" in output
+
+
+@pytest.fixture
+def site():
+    with local_site() as site:
+        site.routes.update({"/news/tram": TRAM, "/news/library": UNTITLED})
+        site.routes["/feed.xml"] = rss(site, [("/news/tram", ""), ("/news/gone", "Gone")])
+        yield site
+
+
+def test_ingest_takes_page_urls_and_feeds_reporting_each_failure(env, site):
+    env = {**env, "NEWSDESK_FETCH_ALLOW_HOSTS": "127.0.0.1"}
+    code, output = run(env, "ingest", site.url("/news/library"), "--feed", site.url("/feed.xml"))
+    assert code == 1, output
+    assert f"failed {site.url('/news/gone')}: the server answered 404" in output
+    assert f"assumed {site.url('/news/library')}: no title: assumed the first sentence" in output
+    assert "1 new, 0 updated" in output
+
+    code, output = run(env, "articles", "--json")
+    dates = {a["id"]: a["published"] for a in json.loads(output)}
+    assert dates[site.url("/news/tram")].startswith("2024-03-05")
+    assert dates[site.url("/news/library")] is None
+    code, output = run(env, "articles")
+    assert code == 0 and "undated" in output
+
+    code, output = run(env, "watch", site.url("/feed.xml"), "--once")
+    assert code == 0 and f"{site.url('/feed.xml')}: not modified since the last poll" in output
+
+
+def test_a_loopback_url_not_allowed_is_refused_naming_the_rule(env, site):
+    code, output = run(env, "ingest", site.url("/news/tram"))
+    assert code == 1 and "(rule: loopback address)" in output
+    assert site.requests == []
+
+
+def test_a_record_without_title_is_ingested_and_the_summary_says_so(tmp_path, env):
+    path = tmp_path / "scraped.jsonl"
+    path.write_text(json.dumps({"body": "The tram opened on Monday. It is free."}) + "\n")
+    code, output = run(env, "ingest", str(path))
+    assert code == 0, output
+    assert "scraped.jsonl:1: no title: assumed the first sentence 'The tram opened on" in output
+
+
+def test_watch_refuses_an_interval_it_cannot_read(env):
+    code, output = run(env, "watch", "https://gazette.example/feed.xml", "--every", "soon")
+    assert code == 2 and "--every 'soon'" in output
