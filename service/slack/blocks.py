@@ -35,8 +35,9 @@ def _link(url: str | None, label: str) -> str:
     return f"*{label}*"
 
 
-def _date(value: datetime | None) -> str | None:
-    return value.strftime("%Y-%m-%d") if value else None
+def _date(value: datetime | None) -> str:
+    """An article without a date is shown as undated, never as if its date were unknown here."""
+    return value.strftime("%Y-%m-%d") if value else "undated"
 
 
 def _split_words(text: str, limit: int) -> list[str]:

@@ -35,7 +35,7 @@ function safeUrl(url) {
 }
 
 function formatDate(iso) {
-  if (!iso) return "";
+  if (!iso) return "undated";
   const date = new Date(iso);
   return Number.isNaN(date.getTime())
     ? ""

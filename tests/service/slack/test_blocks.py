@@ -253,3 +253,9 @@ def test_a_verdict_comes_first_with_each_claim_and_what_settles_it():
     quotes = [b["text"]["text"] for b in rendered if b.get("block_id", "").startswith("answer-")]
     assert quotes == ["Skyhaven cancelled 140 flights. [1] Talks resume on Friday. [2]"]
     assert "No: the articles" not in " ".join(quotes), "the direct answer is not repeated"
+
+
+def test_an_undated_citation_is_shown_as_undated():
+    undated = citation(1, "q").model_copy(update={"published": None})
+    rendered = answer_blocks(answer([AnswerSentence(text="A.", citations=[1])], [undated]))
+    assert citation_text(rendered, 1).splitlines()[0].endswith("  —  Example Times · undated")
