@@ -9,6 +9,7 @@ would decide where the request goes. robots.txt is read once per site and honour
 from __future__ import annotations
 
 import ipaddress
+import ssl
 import time
 import urllib.robotparser
 from collections.abc import Mapping
@@ -60,7 +61,11 @@ class Fetched(BaseModel):
 
 
 class Fetcher:
-    """One client for many URLs (kept-alive connections, one robots.txt read per site)."""
+    """One fetcher for many URLs: kept-alive connections, one robots.txt read per site.
+
+    Connections are kept per host name, never shared between two names on one address: a
+    connection is made to the address, so a pool keyed by address would send one site's
+    request over a TLS session opened (and its certificate checked) for another."""
 
     def __init__(
         self,
@@ -69,16 +74,25 @@ class Fetcher:
     ):
         self.settings = settings or FetchSettings()
         self.guard = guard or AddressGuard(self.settings.fetch_allow_hosts)
-        self.client = httpx.Client(
-            follow_redirects=False,
-            trust_env=False,
-            timeout=httpx.Timeout(self.settings.fetch_timeout),
-            headers={"User-Agent": self.settings.fetch_user_agent},
-        )
+        self._clients: dict[str, httpx.Client] = {}
         self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
 
+    def _client(self, host: str) -> httpx.Client:
+        if host not in self._clients:
+            ca = self.settings.fetch_ca_bundle
+            self._clients[host] = httpx.Client(
+                follow_redirects=False,
+                trust_env=False,
+                verify=ssl.create_default_context(cafile=str(ca)) if ca else True,
+                timeout=httpx.Timeout(self.settings.fetch_timeout),
+                headers={"User-Agent": self.settings.fetch_user_agent},
+            )
+        return self._clients[host]
+
     def close(self) -> None:
-        self.client.close()
+        for client in self._clients.values():
+            client.close()
+        self._clients.clear()
 
     def __enter__(self) -> Fetcher:
         return self
@@ -144,7 +158,8 @@ class Fetcher:
         if ":" in target.host and not target.host.startswith("["):
             host = f"[{target.host}]" + ("" if target.port == default else f":{target.port}")
         pinned = urlunsplit((target.scheme, netloc, parts.path or "/", parts.query, ""))
-        request = self.client.build_request(
+        client = self._client(target.host)
+        request = client.build_request(
             "GET",
             pinned,
             headers={**headers, "Host": host},
@@ -154,7 +169,7 @@ class Fetcher:
         if remaining <= 0:
             raise FetchFailed(url, self._too_slow())
         try:
-            return self.client.send(request, stream=True)
+            return client.send(request, stream=True)
         except httpx.TimeoutException:
             raise FetchFailed(url, self._too_slow()) from None
         except httpx.HTTPError as exc:
@@ -215,8 +230,8 @@ class Fetcher:
         return f"timed out after {self.settings.fetch_timeout:g} s (NEWSDESK_FETCH_TIMEOUT)"
 
     def _check_robots(self, url: str) -> None:
-        """RFC 9309: no robots.txt (any 4xx) allows everything; one that cannot be read (5xx,
-        no answer) allows nothing."""
+        """RFC 9309: no robots.txt (any 4xx) allows everything; one the server fails to give
+        (5xx) allows nothing; a site that cannot be reached fails with why."""
         parts = urlsplit(url)
         site = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
         if site not in self._robots:
@@ -232,7 +247,9 @@ class Fetcher:
         try:
             fetched = self._get(f"{site}/robots.txt", None, {}, robots=False)
         except FetchFailed as exc:
-            if exc.status is not None and 400 <= exc.status < 500:
+            if exc.status is None:  # the site cannot be reached at all: say so, not robots.txt
+                raise FetchFailed(url, f"{exc.reason} (reading {site}/robots.txt)") from None
+            if 400 <= exc.status < 500:
                 rules.parse([])
                 return rules
             return None

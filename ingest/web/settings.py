@@ -5,6 +5,7 @@ Kept apart from the index settings: they change what may be fetched, never what 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 from pydantic import Field, field_validator
@@ -31,6 +32,11 @@ class FetchSettings(BaseSettings):
     fetch_max_redirects: int = Field(5, ge=0, le=20)
     fetch_user_agent: str = Field(
         "newsdesk/0.1 (news question answering; respects robots.txt)", min_length=1
+    )
+    fetch_ca_bundle: Path | None = Field(
+        None,
+        description="A PEM file of the certificate authorities trusted for https, instead of "
+        "the bundled ones (e.g. a proxy's own CA inside a company network).",
     )
     fetch_robots: bool = Field(
         True, description="Honour robots.txt (the user agent's rules, else '*')."

@@ -1,4 +1,4 @@
-"""A real HTTP server on 127.0.0.1 (port 0) serving pages and feeds that tests set, with ETags.
+"""A real HTTP(S) server on 127.0.0.1 (port 0) serving pages and feeds tests set, with ETags.
 
 Each route is a ``Route``: status, content type, body and extra headers. A route with an
 ``etag`` answers 304 to a request naming it in If-None-Match, as a real feed server does. Every
@@ -7,6 +7,7 @@ request is recorded (path and headers), so a test can tell what was fetched.
 
 from __future__ import annotations
 
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +22,8 @@ class Route:
     content_type: str = "text/html; charset=utf-8"
     headers: dict[str, str] = field(default_factory=dict)
     etag: str | None = None
+    declare_length: bool = True
+    """False: no Content-Length, the body ends when the connection closes."""
 
 
 @dataclass
@@ -51,7 +54,8 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
             body = route.body.encode("utf-8") if isinstance(route.body, str) else route.body
             self.send_response(route.status)
             self.send_header("Content-Type", route.content_type)
-            self.send_header("Content-Length", str(len(body)))
+            if route.declare_length:
+                self.send_header("Content-Length", str(len(body)))
             if route.etag:
                 self.send_header("ETag", route.etag)
             for name, value in route.headers.items():
@@ -66,11 +70,15 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def local_site() -> Iterator[Site]:
+def local_site(tls: ssl.SSLContext | None = None, name: str = "127.0.0.1") -> Iterator[Site]:
+    """The site on 127.0.0.1; with ``tls``, over https, its URLs naming the host ``name``."""
     site = Site()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(site))
     server.daemon_threads = True
-    site.base = f"http://127.0.0.1:{server.server_address[1]}"
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    scheme = "https" if tls is not None else "http"
+    site.base = f"{scheme}://{name}:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:

@@ -7,6 +7,7 @@ import pytest
 from ingest.web.fetching import FEED_TYPES, Fetcher, FetchFailed
 from ingest.web.guard import AddressGuard, FetchRefused
 from ingest.web.settings import FetchSettings
+from tests.support.tls import LocalAuthority
 from tests.support.web_server import Route, local_site
 
 pytestmark = pytest.mark.unit
@@ -120,3 +121,54 @@ def test_a_site_without_robots_txt_may_be_fetched(site):
     with fetcher() as f:
         assert f.get(site.url("/news/tram")).status == 200
     assert site.fetched("/robots.txt") == 1
+
+
+def test_a_body_without_declared_length_is_cut_at_the_limit(site):
+    site.routes["/page"] = Route("x" * 50_000, declare_length=False)
+    with fetcher(fetch_max_bytes=2048) as f, pytest.raises(FetchFailed) as failed:
+        f.get(site.url("/page"))
+    assert "too large: more than the limit, over 2,048 bytes" in failed.value.reason
+
+
+def https_fetcher(authority: LocalAuthority) -> Fetcher:
+    """Trusts the test CA; ``news.test`` resolves to 127.0.0.1, which the allow-list names."""
+    settings = FetchSettings(
+        _env_file=None, fetch_allow_hosts="127.0.0.1", fetch_ca_bundle=authority.ca_file
+    )
+    return Fetcher(settings, AddressGuard(settings.fetch_allow_hosts, news_test_resolver))
+
+
+def news_test_resolver(host: str, port: int) -> list[str]:
+    if host == "news.test":
+        return ["127.0.0.1"]
+    raise OSError(f"{host}: no such name")
+
+
+def test_https_to_the_checked_address_verifies_the_certificate_for_the_name(tmp_path):
+    authority = LocalAuthority(tmp_path)
+    with local_site(authority.server_context("news.test"), name="news.test") as site:
+        site.routes["/news/tram"] = Route(PAGE)
+        with https_fetcher(authority) as f:
+            page = f.get(site.url("/news/tram"))
+    assert page.status == 200 and page.content == PAGE.encode()
+    assert site.requests[-1][1]["Host"] == site.base.removeprefix("https://")
+
+
+def test_https_with_a_certificate_for_another_name_fails(tmp_path):
+    authority = LocalAuthority(tmp_path)
+    with local_site(authority.server_context("other.test"), name="news.test") as site:
+        site.routes["/news/tram"] = Route(PAGE)
+        with https_fetcher(authority) as f, pytest.raises(FetchFailed) as failed:
+            f.get(site.url("/news/tram"))
+    assert "could not connect to news.test" in failed.value.reason
+    assert "certificate" in failed.value.reason.lower()
+    assert site.requests == []
+
+
+def test_a_robots_txt_the_server_fails_to_give_allows_nothing(site):
+    site.routes["/robots.txt"] = Route("down", 503, "text/plain")
+    site.routes["/news/tram"] = Route(PAGE)
+    with fetcher() as f, pytest.raises(FetchRefused) as refused:
+        f.get(site.url("/news/tram"))
+    assert refused.value.rule == "robots.txt" and "could not be read" in refused.value.detail
+    assert site.fetched("/news/tram") == 0
