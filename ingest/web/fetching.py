@@ -158,16 +158,17 @@ class Fetcher:
         if ":" in target.host and not target.host.startswith("["):
             host = f"[{target.host}]" + ("" if target.port == default else f":{target.port}")
         pinned = urlunsplit((target.scheme, netloc, parts.path or "/", parts.query, ""))
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise FetchFailed(url, self._too_slow())
         client = self._client(target.host)
         request = client.build_request(
             "GET",
             pinned,
             headers={**headers, "Host": host},
+            timeout=httpx.Timeout(remaining),
             extensions={"sni_hostname": target.host} if target.scheme == "https" else {},
         )
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise FetchFailed(url, self._too_slow())
         try:
             return client.send(request, stream=True)
         except httpx.TimeoutException:

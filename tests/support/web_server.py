@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ssl
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ class Route:
     etag: str | None = None
     declare_length: bool = True
     """False: no Content-Length, the body ends when the connection closes."""
+    stall: float = 0.0
+    """Seconds to wait before answering, as a server that hangs."""
 
 
 @dataclass
@@ -46,6 +49,7 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             site.requests.append((self.path, dict(self.headers)))
             route = site.routes.get(self.path) or Route("not found", 404, "text/plain")
+            time.sleep(route.stall)
             if route.etag and self.headers.get("If-None-Match") == route.etag:
                 self.send_response(304)
                 self.send_header("ETag", route.etag)

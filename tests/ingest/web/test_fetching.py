@@ -172,3 +172,10 @@ def test_a_robots_txt_the_server_fails_to_give_allows_nothing(site):
         f.get(site.url("/news/tram"))
     assert refused.value.rule == "robots.txt" and "could not be read" in refused.value.detail
     assert site.fetched("/news/tram") == 0
+
+
+def test_a_server_that_hangs_fails_with_the_time_limit(site):
+    site.routes["/slow"] = Route(PAGE, stall=3.0)
+    with fetcher(fetch_timeout=0.5) as f, pytest.raises(FetchFailed) as failed:
+        f.get(site.url("/slow"))
+    assert failed.value.reason == "timed out after 0.5 s (NEWSDESK_FETCH_TIMEOUT)"
