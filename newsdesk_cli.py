@@ -173,19 +173,26 @@ def _seconds(every: str) -> float:
 
 @app.command()
 def watch(
-    feeds: Annotated[list[str], typer.Argument(help="RSS 2.0 / Atom feed URLs.")],
+    feeds: Annotated[
+        list[str] | None,
+        typer.Argument(help="RSS 2.0 / Atom feed URLs; none: every feed already watched."),
+    ] = None,
     every: Annotated[str, typer.Option(help="How often to poll: 30s, 15m, 2h.")] = "15m",
     once: Annotated[bool, typer.Option(help="Poll each feed once and exit.")] = False,
 ) -> None:
     """Poll feeds (conditional requests: an unchanged feed costs one 304), ingesting new or
-    changed items, until interrupted."""
+    changed items, until interrupted; without URLs, the feeds watched (newsdesk ingest --feed,
+    POST /feeds)."""
     import time
 
     pause = _seconds(every)
     service = _feed_service(_settings())
     while True:
-        for feed in feeds:
-            _print_web(service.poll(feed))
+        urls = feeds or [feed.url for feed in service.feeds()]
+        if not urls:
+            raise _fail("no feeds watched yet: give feed URLs (or POST /feeds)", 2)
+        for url in urls:
+            _print_web(service.poll(url))
         if once:
             return
         time.sleep(pause)

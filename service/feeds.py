@@ -47,20 +47,20 @@ class FeedService:
         """Poll the feed now and keep watching it; True when it was not watched before.
 
         Raises FeedUnreadable (and watches nothing new) when the feed itself fails."""
-        watched = self.store.get(url)
-        summary, state = self._poll(url, watched.state if watched else FeedState(), cancel)
-        if watched is None and summary.unreadable:
+        added = self.store.get(url) is None
+        summary = self.poll(url, cancel)
+        if added and summary.unreadable:
             raise FeedUnreadable(summary)
-        added = self.store.add(url)
-        self.store.record_poll(url, state, summary)
         return self.store.get(url), added
 
     def poll(self, url: str, cancel: threading.Event | None = None) -> WebSummary:
-        """Poll one feed (watching it from now on) and keep what the poll left."""
-        self.store.add(url)
+        """Poll one feed and keep what the poll left; a feed read once is watched from then
+        on, one that was never readable is not."""
         watched = self.store.get(url)
-        summary, state = self._poll(url, watched.state, cancel)
-        self.store.record_poll(url, state, summary)
+        summary, state = self._poll(url, watched.state if watched else FeedState(), cancel)
+        if watched is not None or not summary.unreadable:
+            self.store.add(url)
+            self.store.record_poll(url, state, summary)
         return summary
 
     def feeds(self) -> list[WatchedFeed]:

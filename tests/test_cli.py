@@ -109,12 +109,18 @@ def test_ingest_takes_page_urls_and_feeds_reporting_each_failure(env, site):
 
     code, output = run(env, "watch", site.url("/feed.xml"), "--once")
     assert code == 0 and f"{site.url('/feed.xml')}: not modified since the last poll" in output
+    code, output = run(env, "watch", "--once")
+    assert code == 0 and f"{site.url('/feed.xml')}: not modified since the last poll" in output
 
 
 def test_a_loopback_url_not_allowed_is_refused_naming_the_rule(env, site):
     code, output = run(env, "ingest", site.url("/news/tram"))
     assert code == 1 and "(rule: loopback address)" in output
+    code, output = run(env, "ingest", "--feed", site.url("/feed.xml"))
+    assert code == 1 and "(rule: loopback address)" in output
     assert site.requests == []
+    code, output = run(env, "watch", "--once")
+    assert code == 2 and "no feeds watched yet" in output, "a feed never read is not watched"
 
 
 def test_a_record_without_title_is_ingested_and_the_summary_says_so(tmp_path, env):
