@@ -73,7 +73,9 @@ class Fetcher:
         guard: AddressGuard | None = None,
     ):
         self.settings = settings or FetchSettings()
-        self.guard = guard or AddressGuard(self.settings.fetch_allow_hosts)
+        self.guard = guard or AddressGuard(
+            self.settings.fetch_allow_hosts, only_hosts=self.settings.fetch_only_hosts
+        )
         self._clients: dict[str, httpx.Client] = {}
         self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
 

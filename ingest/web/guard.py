@@ -81,10 +81,17 @@ def refused_rule(address: Address) -> str | None:
 
 class AddressGuard:
     """Checks URLs against the rules; ``allow_hosts`` exempts hosts (as written in the URL)
-    and addresses (whatever name resolved to them)."""
+    and addresses (whatever name resolved to them); ``only_hosts``, when given, are the only
+    hosts that may be fetched at all (checked before any DNS lookup)."""
 
-    def __init__(self, allow_hosts: Iterable[str] = (), resolver: Resolver = system_resolver):
-        self.allow = {h.strip().strip("[]").lower() for h in allow_hosts if h.strip()}
+    def __init__(
+        self,
+        allow_hosts: Iterable[str] = (),
+        resolver: Resolver = system_resolver,
+        only_hosts: Iterable[str] = (),
+    ):
+        self.allow = _hosts(allow_hosts)
+        self.only = _hosts(only_hosts)
         self.resolver = resolver
 
     def check(self, url: str) -> Target:
@@ -103,6 +110,10 @@ class AddressGuard:
         if parts.username or parts.password:
             raise FetchRefused(url, "no credentials", "the URL carries a user name or password")
         host = host.lower().rstrip(".")
+        if self.only and host not in self.only:
+            raise FetchRefused(
+                url, "listed hosts only", f"{host} is not in NEWSDESK_FETCH_ONLY_HOSTS"
+            )
         port = port or (443 if scheme == "https" else 80)
         addresses = self._addresses(url, host, port)
         return Target(url=url, scheme=scheme, host=host, port=port, addresses=addresses)
@@ -140,3 +151,7 @@ class AddressGuard:
                 f"{named}, a {rule}; list the host in NEWSDESK_FETCH_ALLOW_HOSTS to fetch it",
             )
         return allowed
+
+
+def _hosts(hosts: Iterable[str]) -> set[str]:
+    return {h.strip().strip("[]").lower().rstrip(".") for h in hosts if h.strip()}

@@ -23,6 +23,12 @@ class FetchSettings(BaseSettings):
         "link-local (comma-separated, e.g. '127.0.0.1,intranet.example'). An address listed "
         "here is allowed whichever name resolves to it.",
     )
+    fetch_only_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="When set, the only hosts fetched at all (comma-separated, e.g. the "
+        "outlets an open API may be pointed at); every other host is refused before any DNS "
+        "lookup. The address rules still apply to these hosts.",
+    )
     fetch_timeout: float = Field(
         15.0, gt=0, le=300, description="Seconds one fetch may take, redirects included."
     )
@@ -42,7 +48,7 @@ class FetchSettings(BaseSettings):
         True, description="Honour robots.txt (the user agent's rules, else '*')."
     )
 
-    @field_validator("fetch_allow_hosts", mode="before")
+    @field_validator("fetch_allow_hosts", "fetch_only_hosts", mode="before")
     @classmethod
     def _split_hosts(cls, value: object) -> object:
         if isinstance(value, str):

@@ -109,3 +109,14 @@ def test_the_allow_list_exempts_a_host_by_name_or_by_address():
     with pytest.raises(FetchRefused) as refused:
         AddressGuard(["127.0.0.1"], resolver=resolving_to()).check("http://127.0.0.2/")
     assert refused.value.rule == "loopback address"
+
+
+def test_with_only_hosts_set_any_other_host_is_refused_before_dns():
+    resolver = resolving_to("93.184.215.14")
+    guard = AddressGuard(resolver=resolver, only_hosts=["gazette.example"])
+    assert guard.check("https://gazette.example/feed.xml").addresses == ["93.184.215.14"]
+    with pytest.raises(FetchRefused) as refused:
+        guard.check("https://elsewhere.example/feed.xml")
+    assert refused.value.rule == "listed hosts only"
+    assert "NEWSDESK_FETCH_ONLY_HOSTS" in str(refused.value)
+    assert resolver.asked == ["gazette.example"]

@@ -45,10 +45,13 @@ KEY = "fuzz-key"
 
 
 def index_settings(data_dir: Path, **overrides: Any) -> Settings:
+    """``POST /feeds`` may fetch nothing: every host is refused before any DNS lookup, so the
+    fuzzer's URLs never leave the machine (loopback, the one host listed, is refused too)."""
     return Settings(
         _env_file=None,
         data_dir=data_dir,
         collection_prefix="fuzz" + uuid.uuid4().hex[:8],
+        fetch_only_hosts=["127.0.0.1"],
         **overrides,
     )
 
