@@ -37,9 +37,11 @@ _BOILERPLATE = [
         r"^(read|see) (more|next|also)\b.{0,160}$",
         r"^(continue reading|read the full (story|article)|click here to read)\b.{0,160}$",
         r"^(more|related)( stories| articles| coverage)?\s*:.{0,160}$",
-        # Sign-up, subscription and log-in prompts.
-        r"^(sign up|subscribe|register|join)\b.{0,160}\b(newsletter|inbox|email|e-mail|"
-        r"updates|alerts|free|now|today|account|briefing)\b.*$",
+        # Sign-up, subscription and log-in prompts: to a newsletter or alerts, or a paywall's
+        # "subscribe now" (a line telling how to open an account is the article's own).
+        r"^(sign up|subscribe|register|join)\b.{0,120}\b(newsletters?|inbox|e-?mail "
+        r"(updates|alerts)|updates|alerts|briefing)\b.*$",
+        r"^subscribe (now|today|here|for free)\b.{0,120}$",
         r"^.{0,80}\bnewsletter\b.{0,80}\b(sign up|subscribe|inbox)\b.*$",
         r"^(already a (subscriber|member)|log ?in to|sign in to)\b.{0,160}$",
         # Advertising, sharing and site furniture.
