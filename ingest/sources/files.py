@@ -69,9 +69,10 @@ def load_html_file(path: Path) -> Article:
     )
     if doc is None or not (doc.text or "").strip():
         raise RecordError("no article text found in the HTML")
-    return article_from_record(
+    stem = path.stem.replace("-", " ")
+    article = article_from_record(
         {
-            "title": doc.title or path.stem.replace("-", " "),
+            "title": doc.title or stem,
             "body": doc.text,
             "url": doc.url,
             "source": doc.sitename,
@@ -79,6 +80,9 @@ def load_html_file(path: Path) -> Article:
             "published": doc.date,
             "language": doc.language,
         }
+    )
+    return (
+        article if doc.title else article.assuming(f"no title: assumed {stem!r} from the file name")
     )
 
 

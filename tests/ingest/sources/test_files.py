@@ -144,3 +144,12 @@ def test_folders_are_walked_recursively_in_a_stable_order(tmp_path):
     ok, errors = load(tmp_path)
     assert not errors
     assert [i.article.title for i in ok] == ["One", "Two"]
+
+
+def test_an_html_file_without_title_is_named_after_the_file_and_says_so(tmp_path):
+    path = tmp_path / "riverton-tram-vote.html"
+    text = "The council of Riverton voted 31 to 12 on Tuesday for the east tram line, after hours."
+    path.write_text(f"<html><body><article><p>{text}</p></article></body></html>")
+    (loaded,) = list(load_paths([path]))
+    assert loaded.article.title == "riverton tram vote"
+    assert loaded.article.assumed == ("no title: assumed 'riverton tram vote' from the file name",)
