@@ -96,7 +96,10 @@ class AddressGuard:
 
     def check(self, url: str) -> Target:
         """The URL's target, or FetchRefused naming the rule it breaks."""
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+        except ValueError as exc:
+            raise FetchRefused(url, "valid URL", f"the URL cannot be read ({exc})") from None
         scheme = parts.scheme.lower()
         if scheme not in SCHEMES:
             shown = f"'{scheme}:'" if scheme else "no scheme"

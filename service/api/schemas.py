@@ -29,6 +29,9 @@ class Problem(BaseModel):
     status: int
     detail: Any = None
     errors: list[dict[str, str]] | None = None
+    rule: str | None = Field(
+        None, description="The fetcher's safety rule that refused a URL (POST /feeds)."
+    )
 
 
 class HealthStatus(BaseModel):
@@ -76,6 +79,8 @@ one, or the article is refused as having none."""
 WEB_URL = r"^\s*([Hh][Tt][Tt][Pp][Ss]?://[^/?#]|$)"
 """An absolute http(s) address (or none, blank): ``javascript:``, ``data:`` or ``file:`` URLs
 are refused."""
+FEED_URL = WEB_URL.replace("|$)", ")")
+"""A feed has to have an address, so a blank one is refused too."""
 NULL = {"type": "null"}
 UNSET = {"enum": [None, ""]}
 DATE_OR_TIME = {
@@ -91,17 +96,22 @@ as well, which no format names."""
 
 
 def _article_schema(schema: dict[str, Any]) -> None:
-    """What ingest refuses, said in the document: a title and a body (under any of its names)
-    with a character cleaning keeps, an http(s) URL, ISO 8601 dates."""
+    """What ingest refuses, said in the document: a body (under any of its names) with a
+    character cleaning keeps, a title that is not a string, a URL that is not http(s), dates
+    that are not ISO 8601. A missing or blank title is assumed (and said so), not refused."""
     properties = schema["properties"]
     text = {"type": "string", "pattern": KEPT.pattern}
-    properties["title"] = {**text, "title": "Title"}
+    properties["title"] = {
+        "anyOf": [{"type": "string"}, NULL],
+        "title": "Title",
+        "description": "When absent or blank, one is assumed (the page title, the first "
+        "sentence or the URL's slug) and said in the response's `assumed`.",
+    }
     for name in FIELD_ALIASES["body"]:
         properties[name] = {"title": name.title(), "description": "The article text."}
     properties["url"] = {"anyOf": [{"type": "string", "pattern": WEB_URL}, NULL], "title": "Url"}
     for name in ("published", "updated"):
         properties[name] = {**properties[name], **DATE_OR_TIME}
-    schema["required"] = ["title"]
     # The body is read from the first of its names that is neither absent, null nor "".
     names = FIELD_ALIASES["body"]
     schema["anyOf"] = [
@@ -226,7 +236,9 @@ class FeedIn(BaseModel):
     url: str = Field(
         min_length=1,
         max_length=2000,
-        description="An RSS 2.0 or Atom feed (http or https).",
+        pattern=FEED_URL,
+        description="An RSS 2.0 or Atom feed (http or https). A URL the fetcher's safety rules "
+        "refuse (a private address, a host not listed) is a 422 naming the rule.",
         examples=["https://gazette.example/feed.xml"],
     )
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 import logging
 
 from fastapi import APIRouter, Request, Response
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ingest.pipeline import IngestCancelled
 from service.api.cancellation import on_index_while_wanted
 from service.api.deps import Articles, Feeds
-from service.api.errors import on_index
+from service.api.errors import on_index, problem
 from service.api.schemas import FeedIn, FeedOut
 from service.feeds import FeedService, FeedUnreadable
 
@@ -40,7 +39,7 @@ async def watch_feed(
     try:
         watched, added = await on_index_while_wanted(request, service.watch, body.url)
     except FeedUnreadable as exc:
-        raise StarletteHTTPException(422, str(exc)) from None
+        return problem(422, "Feed unreadable", str(exc), rule=exc.failure.rule)
     except IngestCancelled as exc:
         log.info("POST /feeds stopped, its client left: %s", exc)
         return Response(status_code=CLIENT_CLOSED_REQUEST)

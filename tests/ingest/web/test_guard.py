@@ -82,6 +82,7 @@ def test_an_address_literal_is_checked_without_asking_dns():
         ("news.example/story", "http(s) only"),
         ("http://user:secret@news.example/", "no credentials"),
         ("http:///nohost", "valid URL"),
+        ("http://[::1/feed.xml", "valid URL"),
         ("http://metadata.google.internal/computeMetadata/v1/", "metadata address"),
     ],
 )
