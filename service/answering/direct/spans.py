@@ -122,7 +122,7 @@ def find_span(
     asked_stems = stems(asked)
     best: tuple[float, Span] | None = None
     about = [r for r in ranked if _names_any(r.passage, subject)] if subject else []
-    for sentence in (about or ranked)[:depth]:
+    for sentence in _naming_counted(kind, (about or ranked)[:depth], asked, measure, counted):
         said = stems(re.findall(r"[\w’'-]+", sentence.text.lower())) if focus else set()
         predicate = PREDICATE_WEIGHT * len(focus & said) / len(focus) if focus else 0.0
         for position, (start, found_end) in enumerate(_spans(kind, sentence.text, names)):
@@ -178,6 +178,28 @@ def find_span(
             span.passage,
         )
     return span
+
+
+def _naming_counted(
+    kind: AnswerKind,
+    sentences: Sequence[Ranked],
+    asked: frozenset[str],
+    measure: Measure | None,
+    counted: frozenset[str],
+) -> Sequence[Ranked]:
+    """Of the best sentences, those naming what a how-many question counts, when one of them
+    gives a figure: a sentence that never names it ("ending eleven years of studies", for "How
+    many stops will the tram have?") does not count it, however close its words."""
+    wanted = stems(counted - _UNIT_STOP)
+    if kind != "quantity" or not wanted:
+        return sentences
+    naming = [
+        s
+        for s in sentences
+        if wanted & stems(re.findall(r"[\w’'-]+", s.text.lower()))
+        and holds_span(kind, s.text, asked, measure)
+    ]
+    return naming or sentences
 
 
 def _holds_subject(name: str, full: dict[str, list[Span]], subject: frozenset[str]) -> bool:

@@ -97,6 +97,14 @@ def test_a_figure_whose_sentence_says_nothing_of_what_is_asked_is_not_the_answer
     assert answer.direct.text == "50,000 soldiers"
 
 
+def test_a_figure_comes_from_a_sentence_that_names_what_is_counted(service):
+    answer = ask(service, "How many stops will the Eastline tram have?")
+    assert answer.direct.text == "14", "eleven years of studies count no stops"
+    (quote,) = quotes(answer, answer.direct.citations)
+    assert quote == "14"
+    assert any("number of stops is unchanged at 14" in c.quote for c in answer.citations)
+
+
 def test_a_question_about_money_is_answered_with_a_sum(service):
     answer = ask(service, "How much compensation can Skyhaven passengers claim?")
     assert answer.direct.text == "up to 400 euros"

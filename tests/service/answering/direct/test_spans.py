@@ -104,3 +104,25 @@ def test_a_figure_keeps_every_word_of_the_counted_thing_the_question_names():
     assert found.text == "26 cooling centres"
     found = span("quantity", "How many places to cool off has Valmora opened?", sentence)
     assert found.text == "26 cooling"
+
+
+def test_a_figure_comes_from_a_sentence_naming_what_is_counted():
+    vote = (
+        "Harrowgate city council voted 7 to 4 on Monday night to build the Eastline tram, "
+        "ending eleven years of studies and false starts."
+    )
+    stops = "The number of stops is unchanged at 14, but one of them will move 300 metres east."
+    assert span("quantity", "How many stops will the Eastline tram have?", vote, stops).text == "14"
+    assert (
+        span("quantity", "How many years did the Eastline studies take?", vote, stops).text
+        == "eleven years"
+    )
+
+
+def test_when_no_sentence_names_the_counted_thing_another_word_for_it_still_answers():
+    found = span(
+        "quantity",
+        "How many people live in Harrowgate?",
+        "Harrowgate, home to 210,000 residents, approved the tram on Monday.",
+    )
+    assert found.text == "210,000 residents"
