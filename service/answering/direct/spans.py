@@ -227,7 +227,12 @@ def holds_span(
 
 def _spans(kind: AnswerKind, sentence: str, names: frozenset[str]) -> list[tuple[int, int]]:
     if kind == "quantity":
-        return [_trim_unit(sentence, m.start(), m.end()) for m in _QUANTITY.finditer(sentence)]
+        dates = [(m.start(), m.end()) for m in _TIME.finditer(sentence)]
+        return [
+            _trim_unit(sentence, m.start(), m.end())
+            for m in _QUANTITY.finditer(sentence)
+            if not any(start <= m.start() < end for start, end in dates)
+        ]
     if kind == "time":
         return [(m.start(), m.end()) for m in _TIME.finditer(sentence)]
     found = []

@@ -126,3 +126,12 @@ def test_when_no_sentence_names_the_counted_thing_another_word_for_it_still_answ
         "Harrowgate, home to 210,000 residents, approved the tram on Monday.",
     )
     assert found.text == "210,000 residents"
+
+
+def test_a_year_or_a_day_of_a_date_is_not_a_count():
+    found = span(
+        "quantity",
+        "How many will the city buy?",
+        "On 14 December 2028 the city will buy 22 trams from Alstom.",
+    )
+    assert found.text == "22 trams"
