@@ -224,3 +224,27 @@ def test_direct_answer_is_shown_above_the_quotes(page, artifacts):
     marker.click()
     assert "30" in page.locator("#source-passage mark").inner_text()
     page.screenshot(path=str(artifacts / "chat-direct-span.png"), full_page=True)
+
+
+UNDATED = {
+    "title": "Volunteers repaint the Ostmark lighthouse",
+    "body": (
+        "Forty volunteers spent the weekend repainting the Ostmark lighthouse in red and white "
+        "bands, the harbour trust said. The trust paid for 300 litres of marine paint, and the "
+        "lamp room will reopen to visitors once the scaffolding is down."
+    ),
+    "url": "https://harbournotes.example/ostmark-lighthouse",
+    "source": "Harbour Notes",
+}
+
+
+def test_an_undated_article_is_cited_as_undated(page, live_server, artifacts):
+    with live_server.client() as client:
+        client.post("/articles", json=UNDATED).raise_for_status()
+    answer = ask(page, "How many volunteers repainted the Ostmark lighthouse?", 0)
+    assert answer.get_attribute("data-status") == "answered"
+    answer.locator("button.cite").first.click()
+    page.locator("#sources").wait_for()
+    meta = page.locator("#source-meta").inner_text()
+    assert "Harbour Notes" in meta and "undated" in meta
+    page.screenshot(path=str(artifacts / "chat-undated-source.png"), full_page=True)
