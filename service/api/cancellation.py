@@ -21,6 +21,9 @@ from fastapi import Request
 from service.api.errors import store_errors
 
 T = TypeVar("T")
+CLIENT_CLOSED_REQUEST = 499
+"""The status of work stopped because its client left (nginx's convention): no one reads it,
+but the access log shows why the request ended."""
 
 
 async def on_index_while_wanted(request: Request, fn: Callable[..., T], *args: Any) -> T:

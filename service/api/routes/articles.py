@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ingest.models import Article
 from ingest.pipeline import IngestCancelled, IngestTooLarge
-from service.api.cancellation import on_index_while_wanted
+from service.api.cancellation import CLIENT_CLOSED_REQUEST, on_index_while_wanted
 from service.api.deps import Articles
 from service.api.errors import found, invalid, invalid_records, on_index
 from service.api.openapi import ARTICLE_EXAMPLES, problem_responses
@@ -30,7 +30,6 @@ log = logging.getLogger("newsdesk.api")
 router = APIRouter()
 ArticleId = Annotated[str, PathParam(description="The article id or its URL (percent-encoded).")]
 ORIGIN = "POST /articles"
-CLIENT_CLOSED_REQUEST = 499
 
 
 @router.post(

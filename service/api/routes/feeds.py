@@ -12,7 +12,7 @@ import logging
 from fastapi import APIRouter, Request, Response
 
 from ingest.pipeline import IngestCancelled
-from service.api.cancellation import on_index_while_wanted
+from service.api.cancellation import CLIENT_CLOSED_REQUEST, on_index_while_wanted
 from service.api.deps import Articles, Feeds
 from service.api.errors import on_index, problem
 from service.api.schemas import FeedIn, FeedOut
@@ -20,7 +20,6 @@ from service.feeds import FeedService, FeedUnreadable
 
 log = logging.getLogger("newsdesk.api")
 router = APIRouter()
-CLIENT_CLOSED_REQUEST = 499
 
 
 @router.post(
