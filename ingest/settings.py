@@ -65,6 +65,15 @@ class IndexSettings(BaseSettings):
         "is undone at once. A write takes seconds: younger ones may be another process's, "
         "still at work.",
     )
+    story_similarity: float = Field(
+        0.7,
+        gt=0,
+        le=1,
+        description="Estimated Jaccard similarity of two bodies' five-word shingles from which "
+        "they are copies of one story (syndicated, lightly edited): a copy of a ten-sentence story "
+        "missing a sentence scores ~0.7, another outlet's own report of the same event < 0.1.",
+        json_schema_extra=SHAPES_INDEX,
+    )
     chunk_tokens: int = Field(200, ge=32, le=512, json_schema_extra=SHAPES_INDEX)
     chunk_overlap_tokens: int = Field(40, ge=0, le=256, json_schema_extra=SHAPES_INDEX)
 

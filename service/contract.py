@@ -175,6 +175,11 @@ class Passage(BaseModel):
     keyword_score: float | None = None
     fused_score: float = 0.0
     rerank_score: float | None = None
+    also_carried_by: list[str] = Field(
+        default_factory=list,
+        description="The other outlets that carried the same story (syndicated copies), "
+        "earliest first; their copies are left out of the results.",
+    )
 
     @property
     def id(self) -> str:
@@ -194,10 +199,16 @@ class Citation(BaseModel):
     quote: str
     start: int = Field(ge=0, description="Offset of the quote in the article body.")
     end: int = Field(ge=0)
+    also_carried_by: list[str] = Field(
+        default_factory=list,
+        description="The other outlets that carried the same story: reported by `source`, "
+        "also carried by these.",
+    )
 
     @classmethod
-    def quoting(cls, n: int, chunk: Chunk, quote: str, start: int, end: int) -> Citation:
-        """A citation of ``body[start:end]`` of the chunk's article."""
+    def quoting(cls, n: int, passage: Passage, quote: str, start: int, end: int) -> Citation:
+        """A citation of ``body[start:end]`` of the passage's article."""
+        chunk = passage.chunk
         return cls(
             n=n,
             passage_id=chunk.id,
@@ -209,6 +220,7 @@ class Citation(BaseModel):
             quote=quote,
             start=start,
             end=end,
+            also_carried_by=passage.also_carried_by,
         )
 
 

@@ -6,6 +6,7 @@ Three Chroma collections share one prefix:
 - ``{prefix}_articles``: one record per article; the document is the full body (quotes are
   checked against it), the vector the normalised mean of its chunks; its ``fingerprint`` is
   written last and marks the article as complete;
+  ``story`` and ``minhash`` say which story it belongs to (``ingest.index.stories``);
 - ``{prefix}_state``: a single record whose ``generation`` changes on every write, so each
   service process knows when its keyword index is stale — also across replicas and servers.
 
@@ -21,6 +22,10 @@ from typing import Any
 from ingest.models import Article, Chunk
 
 STATE_ID = "state"
+STORY_KEY = "story"
+"""An article record's story: the id of the story's earliest-published member."""
+SIGNATURE_KEY = "minhash"
+"""An article record's MinHash signature of its body (``ingest.stories.encode``)."""
 CHUNK_META_KEYS = ("article_id", "chunk_index", "start", "end", "title", "url", "source", "author")
 
 
@@ -38,7 +43,7 @@ def context_header(title: str, source: str | None, published: datetime | None) -
     return "\n".join(header)
 
 
-def _published_ts(value: datetime | None) -> int | None:
+def published_ts(value: datetime | None) -> int | None:
     return int(value.timestamp()) if value else None
 
 
@@ -62,7 +67,7 @@ def chunk_metadata(chunk: Chunk) -> dict[str, Any]:
             "url": chunk.url,
             "source": chunk.source,
             "author": chunk.author,
-            "published_ts": _published_ts(chunk.published),
+            "published_ts": published_ts(chunk.published),
             "published": chunk.published.isoformat() if chunk.published else None,
         }
     )
@@ -75,7 +80,7 @@ def article_metadata(article: Article, chunk_count: int) -> dict[str, Any]:
             "url": article.url,
             "source": article.source,
             "author": article.author,
-            "published_ts": _published_ts(article.published),
+            "published_ts": published_ts(article.published),
             "published": article.published.isoformat() if article.published else None,
             "updated": article.updated.isoformat() if article.updated else None,
             "language": article.language,

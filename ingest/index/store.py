@@ -22,11 +22,13 @@ from ingest.index.filters import build_where
 from ingest.index.repair import PAGE, WriteLog
 from ingest.index.schema import (
     STATE_ID,
+    STORY_KEY,
     article_from,
     article_metadata,
     chunk_from,
     chunk_metadata,
 )
+from ingest.index.stories import StoryRecords
 from ingest.index.writes import (
     LEGACY,
     WRITE_KEY,
@@ -77,7 +79,7 @@ def open_client(settings: IndexSettings):
         raise IndexUnavailable(f"cannot open the Chroma store at {where}: {exc}") from exc
 
 
-class NewsIndex(WriteLog):
+class NewsIndex(WriteLog, StoryRecords):
     def __init__(self, settings: IndexSettings, fingerprint: str, dimension: int, client=None):
         self.settings = settings
         self.fingerprint = fingerprint
@@ -129,7 +131,9 @@ class NewsIndex(WriteLog):
         return found["documents"][0] if found["ids"] else "empty"
 
     def _bump_generation(self) -> None:
-        self.state.upsert(ids=[STATE_ID], documents=[uuid.uuid4().hex], embeddings=[[0.0]])
+        before, after = self.generation(), uuid.uuid4().hex
+        self.state.upsert(ids=[STATE_ID], documents=[after], embeddings=[[0.0]])
+        self._follow_generation(before, after)
 
     def counts(self) -> dict[str, int]:
         return {"articles": self.articles.count(), "chunks": self.chunks.count()}
@@ -140,15 +144,20 @@ class NewsIndex(WriteLog):
         generation = self.generation()
         committed = self._committed
         if committed is None or committed.generation != generation:
-            committed = self._committed = Committed(generation, self._committed_writes())
+            records = self._records()
+            committed = self._committed = Committed(
+                generation,
+                {aid: meta.get(WRITE_KEY, LEGACY) for aid, meta in records.items()},
+                {aid: meta.get(STORY_KEY, aid) for aid, meta in records.items()},
+            )
         return committed
 
     def _committed_writes(self, ids: list[str] | None = None) -> dict[str, str]:
+        return {aid: meta.get(WRITE_KEY, LEGACY) for aid, meta in self._records(ids).items()}
+
+    def _records(self, ids: list[str] | None = None) -> dict[str, dict[str, Any]]:
         found = self.articles.get(ids=ids, include=["metadatas"])
-        return {
-            aid: (meta or {}).get(WRITE_KEY, LEGACY)
-            for aid, meta in zip(found["ids"], found["metadatas"], strict=True)
-        }
+        return {aid: meta or {} for aid, meta in zip(found["ids"], found["metadatas"], strict=True)}
 
     # --- writer side -------------------------------------------------------------------
 
@@ -170,6 +179,9 @@ class NewsIndex(WriteLog):
         intent = self._begin(article.id, "write")
         try:
             self._store(article, chunks, vectors, intent.write)
+        except Exception:
+            self._book = None  # it may hold the article its record does not
+            raise
         finally:
             self._settle(intent)
 
@@ -187,11 +199,13 @@ class NewsIndex(WriteLog):
             )
         mean = vectors.mean(axis=0) if len(vectors) else np.zeros(self.dimension, dtype=np.float32)
         norm = float(np.linalg.norm(mean)) or 1.0
+        meta = article_metadata(article, len(chunks))
+        meta |= self._story_fields(article, meta["indexed_at"]) | {WRITE_KEY: write}
         self.articles.upsert(
             ids=[article.id],
             documents=[article.body],
             embeddings=[(mean / norm).tolist()],
-            metadatas=[{**article_metadata(article, len(chunks)), WRITE_KEY: write}],
+            metadatas=[meta],
         )
 
     def delete_article(self, id_or_url: str) -> Article | None:
@@ -203,7 +217,7 @@ class NewsIndex(WriteLog):
             return None
         intent = self._begin(article.id, "delete")
         try:
-            self.articles.delete(ids=[article.id])
+            self._delete_record(article.id)
         finally:
             self._settle(intent)
         return article

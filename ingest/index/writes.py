@@ -21,7 +21,7 @@ import socket
 import time
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -61,6 +61,8 @@ class Committed:
 
     generation: str
     writes: Mapping[str, str]
+    stories: Mapping[str, str] = field(default_factory=dict)
+    """Each article's story id (``ingest.index.stories``)."""
 
     def chunk_id(self, key: str) -> str | None:
         """The chunk id behind a stored key if that chunk is visible, else None."""

@@ -148,9 +148,8 @@ class ExtractiveAnswerer:
         chosen = self._select([c for c in candidates if c.score >= floor])
         sentences, citations = [], []
         for n, cand in enumerate(chosen, start=1):
-            chunk = cand.passage.chunk
             sentences.append(AnswerSentence(text=cand.text, citations=[n]))
-            citations.append(Citation.quoting(n, chunk, cand.text, cand.start, cand.end))
+            citations.append(Citation.quoting(n, cand.passage, cand.text, cand.start, cand.end))
         return Extract(
             sentences=sentences,
             citations=citations,

@@ -95,7 +95,7 @@ class LLMResult:
 
 
 def citation_for(n: int, match: SentenceMatch) -> Citation:
-    return Citation.quoting(n, match.passage.chunk, match.text, match.start, match.end)
+    return Citation.quoting(n, match.passage, match.text, match.start, match.end)
 
 
 class LLMAnswerer:

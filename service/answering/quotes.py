@@ -62,7 +62,6 @@ def without_instructions(extract: Extract) -> Extract:
         return extract
     sentences = [AnswerSentence(text=c.text, citations=[n]) for n, c in enumerate(quoted, 1)]
     citations = [
-        Citation.quoting(n, c.passage.chunk, c.text, c.start, c.end)
-        for n, c in enumerate(quoted, 1)
+        Citation.quoting(n, c.passage, c.text, c.start, c.end) for n, c in enumerate(quoted, 1)
     ]
     return replace(extract, sentences=sentences, citations=citations, ranked=ranked, quoted=quoted)

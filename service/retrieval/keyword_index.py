@@ -22,6 +22,7 @@ from ingest.index.schema import contextual_text
 from ingest.index.store import NewsIndex
 from ingest.index.writes import Committed
 from ingest.models import Chunk
+from service.retrieval.stories import outlets_by_story
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Snapshot:
     source_ids: dict[str, int]
     published_ts: np.ndarray  # each chunk's stored second (``stored_second``), NaN: undated
     by_id: dict[str, Chunk]
+    outlets_by_story: dict[str, list[str]]  # stories of several copies: their outlets
 
     @property
     def sources(self) -> list[str]:
@@ -97,6 +99,7 @@ class KeywordIndex:
                 dtype=np.float64,
             ),
             by_id={c.id: c for c in chunks},
+            outlets_by_story=outlets_by_story(chunks, committed.stories),
         )
 
     def scores(self, query: str) -> tuple[Snapshot, np.ndarray | None]:

@@ -23,6 +23,7 @@ from service.question.parsed import ParsedQuestion, parse_question
 from service.retrieval.fusion import Fused, Ranked, View, diversify, fuse
 from service.retrieval.keyword_index import KeywordIndex, Snapshot
 from service.retrieval.reranking import Reranker
+from service.retrieval.stories import also_carried_by, one_copy_per_story
 from service.settings import Settings
 
 
@@ -115,7 +116,8 @@ class Retriever:
         timings.keyword_ms = _ms(started)
 
         started = time.perf_counter()
-        fused = fuse(settings, views, dense_lists, keyword_lists)
+        stories = snapshot.committed.stories
+        fused = one_copy_per_story(fuse(settings, views, dense_lists, keyword_lists), stories)
         depth = max(k, settings.rerank_depth) if self.reranker else k
         candidates = diversify(
             fused, depth, settings.same_article_decay, settings.max_passages_per_article
@@ -135,6 +137,7 @@ class Retriever:
                 keyword_score=e.keyword,
                 fused_score=e.score,
                 rerank_score=e.rerank,
+                also_carried_by=also_carried_by(e.chunk, stories, snapshot.outlets_by_story),
             )
             for rank, e in enumerate(candidates[:k], start=1)
         ]

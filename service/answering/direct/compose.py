@@ -84,7 +84,7 @@ class _Numbering:
             n = len(self.citations) + 1
             self._seen[key] = n
             self.citations.append(
-                Citation.quoting(n, quote.passage.chunk, quote.text, quote.start, quote.end)
+                Citation.quoting(n, quote.passage, quote.text, quote.start, quote.end)
             )
         return self._seen[key]
 

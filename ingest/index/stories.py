@@ -1,0 +1,89 @@
+"""Story membership kept with the article records: each record's ``story`` and ``minhash``.
+
+A mixin of ``NewsIndex``. The LSH over the stored signatures (``ingest.stories.StoryBook``) is
+built from the records when first needed and again whenever another writer changed the index
+(the generation moved without this process moving it); this process's own writes keep it
+current. A write whose new member predates its story, or a deletion of a story's first member,
+re-points the other members' records before the write or deletion is settled, so readers see
+the new grouping together with the article.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ingest.index.schema import SIGNATURE_KEY, STORY_KEY, article_from, published_ts
+from ingest.models import Article
+from ingest.stories import Member, StoryBook, decode, encode, order_key, signature
+
+if TYPE_CHECKING:
+    from ingest.settings import IndexSettings
+
+
+class StoryRecords:
+    """Uses the index's ``articles`` collection, ``settings`` and ``generation``."""
+
+    settings: IndexSettings
+    articles: Any
+    _book: StoryBook | None = None
+
+    def _story_book(self) -> StoryBook:
+        generation = self.generation()
+        book = self._book
+        if book is not None and book.generation == generation:
+            return book
+        book = StoryBook(self.settings.story_similarity, generation)
+        found = self.articles.get(include=["metadatas"])
+        for aid, meta in zip(found["ids"], found["metadatas"], strict=True):
+            meta = meta or {}
+            if SIGNATURE_KEY in meta:  # records written before stories carry none
+                order = order_key(aid, meta.get("published_ts"), meta.get("indexed_at", ""))
+                member = Member(decode(meta[SIGNATURE_KEY]), meta.get(STORY_KEY, aid), order)
+                book.load(aid, member)
+        self._book = book
+        return book
+
+    def _story_fields(self, article: Article, indexed_at: str) -> dict[str, str]:
+        """The story metadata of an article about to be committed, after re-pointing the
+        members whose story it renames."""
+        minhash = signature(article.body)
+        order = order_key(article.id, published_ts(article.published), indexed_at)
+        story, moves = self._story_book().place(article.id, minhash, order)
+        self._repoint({aid: s for aid, s in moves.items() if aid != article.id})
+        return {STORY_KEY: story, SIGNATURE_KEY: encode(minhash)}
+
+    def _delete_record(self, article_id: str) -> None:
+        """Delete the article's record, then re-point the members of the story it named."""
+        moves = self._story_book().remove(article_id)
+        try:
+            self.articles.delete(ids=[article_id])
+        except Exception:
+            self._book = None  # it no longer holds the article its record still does
+            raise
+        self._repoint(moves)
+
+    def _repoint(self, moves: dict[str, str]) -> None:
+        if moves:
+            self.articles.update(
+                ids=list(moves), metadatas=[{STORY_KEY: story} for story in moves.values()]
+            )
+
+    def _follow_generation(self, before: str, after: str) -> None:
+        """This process moved the generation: a book current before is current after."""
+        if self._book is not None and self._book.generation == before:
+            self._book.generation = after
+
+    def story_members(self, story_id: str) -> list[Article]:
+        """The articles of a story, earliest published first; [] for an unknown id. An article
+        written before stories existed is a story of its own."""
+        found = self.articles.get(where={STORY_KEY: story_id}, include=["documents", "metadatas"])
+        if not found["ids"]:
+            found = self.articles.get(ids=[story_id], include=["documents", "metadatas"])
+            if found["ids"] and STORY_KEY in (found["metadatas"][0] or {}):
+                return []  # the article belongs to another story
+        rows = zip(found["ids"], found["documents"], found["metadatas"], strict=True)
+        ordered = sorted(
+            rows,
+            key=lambda r: order_key(r[0], r[2].get("published_ts"), r[2].get("indexed_at", "")),
+        )
+        return [article_from(aid, doc, meta) for aid, doc, meta in ordered]

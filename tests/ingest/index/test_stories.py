@@ -1,0 +1,63 @@
+"""Story membership lives in the article records: it survives reopening the index, a copy
+ingested before the original is re-pointed, and deleting a member leaves the rest grouped."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ingest.index.store import NewsIndex
+from ingest.models import Article
+from tests.support.crash_writer import CHUNKER
+from tests.support.syndication import COURIER, GAZETTE, LEDGER, WIRE
+
+pytestmark = pytest.mark.integration
+
+DIMENSION = 8
+FINGERPRINT = f"stories|dim={DIMENSION}"
+
+
+def open_index(settings) -> NewsIndex:
+    return NewsIndex(settings, FINGERPRINT, DIMENSION)
+
+
+def write(index: NewsIndex, *articles: Article) -> None:
+    rng = np.random.default_rng(7)
+    for article in articles:
+        chunks = CHUNKER.split(article)
+        index.write_article(article, chunks, rng.random((len(chunks), DIMENSION), "float32"))
+
+
+def outlets(index: NewsIndex, story_id: str) -> list[str | None]:
+    return [a.source for a in index.story_members(story_id)]
+
+
+def test_the_story_is_named_after_the_original_whatever_the_ingest_order(settings_factory):
+    settings = settings_factory()
+    write(open_index(settings), COURIER, LEDGER, GAZETTE, WIRE)
+
+    reopened = open_index(settings)
+    assert outlets(reopened, WIRE.id) == ["Wire Service", "Harbour Gazette", "Valley Courier"]
+    assert outlets(reopened, LEDGER.id) == ["Estoria Ledger"]
+    assert outlets(reopened, COURIER.id) == []  # a member, not a story of its own
+    assert reopened.committed().stories[GAZETTE.id] == WIRE.id
+
+
+def test_deleting_the_original_keeps_its_copies_together(settings_factory):
+    settings = settings_factory()
+    write(open_index(settings), WIRE, GAZETTE)
+    open_index(settings).delete_article(WIRE.id)
+
+    index = open_index(settings)
+    write(index, COURIER)
+    assert outlets(index, GAZETTE.id) == ["Harbour Gazette", "Valley Courier"]
+    assert outlets(index, WIRE.id) == []
+
+
+def test_a_second_process_sees_copies_the_first_wrote(settings_factory):
+    settings = settings_factory()
+    first, second = open_index(settings), open_index(settings)
+    write(second, LEDGER)  # second builds its book before first writes
+    write(first, WIRE)
+    write(second, GAZETTE)
+    assert outlets(first, WIRE.id) == ["Wire Service", "Harbour Gazette"]
