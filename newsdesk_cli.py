@@ -263,6 +263,8 @@ def ask(
         dated = c.published.date().isoformat() if c.published else "undated"
         meta = " · ".join(part for part in (c.source, dated) if part)
         console.print(f"[bold][{c.n}][/bold] {c.title}" + (f" — {meta}" if meta else ""))
+        if c.also_carried_by:
+            console.print(f"    also carried by {', '.join(c.also_carried_by)}", highlight=False)
         if c.url:
             console.print(f"    {c.url}", style="blue", highlight=False)
         console.print(f"    “{c.quote}” (chars {c.start}–{c.end})", style="dim", highlight=False)

@@ -138,6 +138,10 @@ class ArticleService:
     def get(self, id_or_url: str) -> Article | None:
         return self.index.get_article(id_or_url)
 
+    def story(self, id_or_url: str) -> tuple[str, list[Article]] | None:
+        """The story of this id or of the article it names (``NewsIndex.story_members``)."""
+        return self.index.story_members(self.index.resolve_id(id_or_url))
+
     def delete(self, id_or_url: str) -> Article | None:
         """Removes the article and every chunk of it; returns what was removed, if anything."""
         return self.index.delete_article(id_or_url)

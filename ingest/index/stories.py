@@ -73,17 +73,24 @@ class StoryRecords:
         if self._book is not None and self._book.generation == before:
             self._book.generation = after
 
-    def story_members(self, story_id: str) -> list[Article]:
-        """The articles of a story, earliest published first; [] for an unknown id. An article
-        written before stories existed is a story of its own."""
-        found = self.articles.get(where={STORY_KEY: story_id}, include=["documents", "metadatas"])
+    def story_members(self, story_or_article_id: str) -> tuple[str, list[Article]] | None:
+        """The story an id names, or the story of the article it names: its id and its
+        articles, earliest published first; None for an unknown id. An article written before
+        stories existed is a story of its own."""
+        story = story_or_article_id
+        found = self.articles.get(where={STORY_KEY: story}, include=["documents", "metadatas"])
         if not found["ids"]:
-            found = self.articles.get(ids=[story_id], include=["documents", "metadatas"])
-            if found["ids"] and STORY_KEY in (found["metadatas"][0] or {}):
-                return []  # the article belongs to another story
+            found = self.articles.get(ids=[story], include=["documents", "metadatas"])
+            if not found["ids"]:
+                return None
+            story = (found["metadatas"][0] or {}).get(STORY_KEY, story)
+            if story != story_or_article_id:
+                found = self.articles.get(
+                    where={STORY_KEY: story}, include=["documents", "metadatas"]
+                )
         rows = zip(found["ids"], found["documents"], found["metadatas"], strict=True)
         ordered = sorted(
             rows,
             key=lambda r: order_key(r[0], r[2].get("published_ts"), r[2].get("indexed_at", "")),
         )
-        return [article_from(aid, doc, meta) for aid, doc, meta in ordered]
+        return story, [article_from(aid, doc, meta) for aid, doc, meta in ordered]

@@ -25,6 +25,7 @@ from service.api.routes import (
     openai_compat,
     pages,
     search,
+    stories,
 )
 from service.api.routes import service as service_routes
 from service.api.sse import HEARTBEAT_SECONDS, AnswerStreams
@@ -88,6 +89,7 @@ def create_app(
         conversations.router,
         search.router,
         articles.router,
+        stories.router,
         feeds.router,
         service_routes.metrics_router,
         openai_compat.router,

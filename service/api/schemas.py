@@ -212,6 +212,36 @@ class ArticleSummary(BaseModel):
         )
 
 
+class StoryArticle(BaseModel):
+    """One outlet's copy of a story."""
+
+    id: str
+    title: str
+    url: str | None = None
+    source: str | None = None
+    published: datetime | None = None
+
+
+class Story(BaseModel):
+    """Copies of one story carried by several outlets (syndicated, lightly edited)."""
+
+    id: str = Field(description="The id of its earliest-published article.")
+    reported_by: str | None = Field(description="The outlet of its earliest-published article.")
+    also_carried_by: list[str] = Field(description="The other outlets, earliest first.")
+    articles: list[StoryArticle] = Field(description="Earliest published first.")
+
+    @classmethod
+    def of(cls, story_id: str, articles: list[Article]) -> Story:
+        first = articles[0].source
+        others = (a.source for a in articles[1:] if a.source and a.source != first)
+        return cls(
+            id=story_id,
+            reported_by=first,
+            also_carried_by=list(dict.fromkeys(others)),
+            articles=[StoryArticle.model_validate(a, from_attributes=True) for a in articles],
+        )
+
+
 class ArticlePage(BaseModel):
     total: int
     offset: int
