@@ -74,6 +74,8 @@ class StoryBook:
     threshold: float
     generation: str = ""
     members: dict[str, Member] = field(default_factory=dict)
+    unsigned: dict[str, str] = field(default_factory=dict)
+    """Stored records written before stories, with the signature (encoded) made for them."""
 
     def __post_init__(self) -> None:
         # Bands chosen to miss few true copies (weights: false positives, false negatives):

@@ -34,12 +34,17 @@ class StoryRecords:
             return book
         book = StoryBook(self.settings.story_similarity, generation)
         found = self.articles.get(include=["metadatas"])
-        for aid, meta in zip(found["ids"], found["metadatas"], strict=True):
-            meta = meta or {}
-            if SIGNATURE_KEY in meta:  # records written before stories carry none
-                order = order_key(aid, meta.get("published_ts"), meta.get("indexed_at", ""))
-                member = Member(decode(meta[SIGNATURE_KEY]), meta.get(STORY_KEY, aid), order)
-                book.load(aid, member)
+        records = dict(zip(found["ids"], (m or {} for m in found["metadatas"]), strict=True))
+        older = [aid for aid, meta in records.items() if SIGNATURE_KEY not in meta]
+        bodies = self.articles.get(ids=older, include=["documents"]) if older else None
+        signed = dict(zip(bodies["ids"], bodies["documents"], strict=True)) if bodies else {}
+        for aid, meta in records.items():
+            # Records written before stories carry no signature: one is made from the body.
+            stored = meta.get(SIGNATURE_KEY)
+            minhash = decode(stored) if stored else signature(signed[aid])
+            order = order_key(aid, meta.get("published_ts"), meta.get("indexed_at", ""))
+            book.load(aid, Member(minhash, meta.get(STORY_KEY, aid), order))
+        book.unsigned = {aid: encode(book.members[aid].signature) for aid in older}
         self._book = book
         return book
 
@@ -48,7 +53,11 @@ class StoryRecords:
         members whose story it renames."""
         minhash = signature(article.body)
         order = order_key(article.id, published_ts(article.published), indexed_at)
-        story, moves = self._story_book().place(article.id, minhash, order)
+        book = self._story_book()
+        story, moves = book.place(article.id, minhash, order)
+        # An older record joining a story is given its story and signature, as new ones are.
+        joined = [aid for aid, m in book.members.items() if m.story == story]
+        moves |= {aid: story for aid in joined if aid in book.unsigned}
         self._repoint({aid: s for aid, s in moves.items() if aid != article.id})
         return {STORY_KEY: story, SIGNATURE_KEY: encode(minhash)}
 
@@ -63,10 +72,16 @@ class StoryRecords:
         self._repoint(moves)
 
     def _repoint(self, moves: dict[str, str]) -> None:
-        if moves:
-            self.articles.update(
-                ids=list(moves), metadatas=[{STORY_KEY: story} for story in moves.values()]
-            )
+        if not moves:
+            return
+        unsigned = self._book.unsigned if self._book is not None else {}
+        metadatas = []
+        for aid, story in moves.items():
+            meta = {STORY_KEY: story}
+            if aid in unsigned:
+                meta[SIGNATURE_KEY] = unsigned.pop(aid)
+            metadatas.append(meta)
+        self.articles.update(ids=list(moves), metadatas=metadatas)
 
     def _follow_generation(self, before: str, after: str) -> None:
         """This process moved the generation: a book current before is current after."""

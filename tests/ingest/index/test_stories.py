@@ -63,3 +63,16 @@ def test_a_second_process_sees_copies_the_first_wrote(settings_factory):
     write(first, WIRE)
     write(second, GAZETTE)
     assert outlets(first, WIRE.id) == ["Wire Service", "Harbour Gazette"]
+
+
+def test_a_copy_of_an_article_indexed_before_stories_joins_it(settings_factory):
+    settings = settings_factory()
+    write(open_index(settings), WIRE)
+    older = open_index(settings)
+    older.articles.update(ids=[WIRE.id], metadatas=[{"story": None, "minhash": None}])
+    assert {"story", "minhash"}.isdisjoint(older.articles.get(ids=[WIRE.id])["metadatas"][0])
+
+    index = open_index(settings)
+    write(index, GAZETTE)
+    assert outlets(index, WIRE.id) == ["Wire Service", "Harbour Gazette"]
+    assert index.committed().stories == {WIRE.id: WIRE.id, GAZETTE.id: WIRE.id}
