@@ -117,7 +117,10 @@ class Retriever:
 
         started = time.perf_counter()
         stories = snapshot.committed.stories
-        fused = one_copy_per_story(fuse(settings, views, dense_lists, keyword_lists), stories)
+        named = {source for mention in parsed.outlets for source in mention.sources}
+        fused = one_copy_per_story(
+            fuse(settings, views, dense_lists, keyword_lists), stories, named
+        )
         depth = max(k, settings.rerank_depth) if self.reranker else k
         candidates = diversify(
             fused, depth, settings.same_article_decay, settings.max_passages_per_article

@@ -8,21 +8,29 @@ the best-scoring copy keeps its passages; the others are named on them (``also_c
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 from ingest.models import Chunk
 from service.retrieval.fusion import Fused
 
 
-def one_copy_per_story(ordered: list[Fused], stories: Mapping[str, str]) -> list[Fused]:
-    """``ordered`` (best first) without the passages of any copy but each story's best."""
+def one_copy_per_story(
+    ordered: list[Fused], stories: Mapping[str, str], preferred: Collection[str] = ()
+) -> list[Fused]:
+    """``ordered`` (best first) without the passages of any copy but each story's best, or
+    its best from an outlet in ``preferred`` (those the question names): "what did the Valley
+    Courier report" is answered from the Courier's copy."""
+
+    def story(entry: Fused) -> str:
+        return stories.get(entry.chunk.article_id, entry.chunk.article_id)
+
     copy_of: dict[str, str] = {}
-    kept = []
     for entry in ordered:
-        article_id = entry.chunk.article_id
-        if copy_of.setdefault(stories.get(article_id, article_id), article_id) == article_id:
-            kept.append(entry)
-    return kept
+        if entry.chunk.source in preferred:
+            copy_of.setdefault(story(entry), entry.chunk.article_id)
+    for entry in ordered:
+        copy_of.setdefault(story(entry), entry.chunk.article_id)
+    return [entry for entry in ordered if copy_of[story(entry)] == entry.chunk.article_id]
 
 
 def outlets_by_story(chunks: Iterable[Chunk], stories: Mapping[str, str]) -> dict[str, list[str]]:

@@ -36,6 +36,14 @@ def test_search_returns_one_copy_of_the_story_naming_the_other_outlets(service):
     assert carried[LEDGER.source] == []
 
 
+def test_a_question_naming_an_outlet_that_carried_the_story_gets_that_outlet_s_copy(service):
+    question = "What did the Valley Courier report about the residents moved in Marrow Ford?"
+    passages, _ = service.search(AskRequest(question=question, top_k=8))
+    copies = [p for p in passages if p.chunk.source != LEDGER.source]
+    assert copies and {p.chunk.source for p in copies} == {"Valley Courier"}
+    assert copies[0].also_carried_by == ["Wire Service", "Harbour Gazette"]
+
+
 def test_the_answer_cites_the_copy_and_names_every_outlet_that_carried_it(service):
     answer = service.ask(AskRequest(question=QUESTION))
     assert answer.status == "answered"
