@@ -41,7 +41,7 @@ from evals.metrics import (
 )
 from evals.settings import EvalSettings
 from ingest import chunking
-from ingest.index import schema
+from ingest.index import schema, stories
 from ingest.settings import IndexSettings
 from service.contract import Answer, AskRequest, Passage, StageTimings
 from service.conversations.followups import rewrite_followup
@@ -51,10 +51,10 @@ from service.settings import Settings
 if TYPE_CHECKING:
     from service.answering.service import AnswerService
 
-INDEX_CODE_ROOTS = (chunking, schema)
-"""The modules that decide what the index holds (chunk boundaries, embedded text, metadata),
-with every ingest module they use (``index_code``); how writes are batched and the reader side
-may change and keep the cache."""
+INDEX_CODE_ROOTS = (chunking, schema, stories)
+"""The modules that decide what the index holds (chunk boundaries, embedded text, metadata,
+stories), with every ingest module they use (``index_code``); how writes are batched and the
+reader side may change and keep the cache."""
 RETRIEVAL_DEPTH = 10
 
 
