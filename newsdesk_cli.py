@@ -217,7 +217,7 @@ def _counted(files, progress: Progress, task):
 
 @app.command()
 def delete(id_or_url: Annotated[str, typer.Argument(help="Article id or URL.")]) -> None:
-    """Remove an article and all of its chunks from the index."""
+    """Remove an article, all of its chunks and its earlier versions from the index."""
     removed = _articles(_settings()).delete(id_or_url)
     if removed is None:
         raise _fail(f"no article with id or URL {id_or_url!r}")

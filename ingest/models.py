@@ -94,6 +94,11 @@ class Article(BaseModel):
             self.language,
         )
 
+    @property
+    def text_hash(self) -> str:
+        """What makes a version (``ingest.index.versions``): the title and the body only."""
+        return content_hash(self.title, self.body)
+
 
 class Chunk(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -109,6 +114,12 @@ class Chunk(BaseModel):
     source: str | None = None
     author: str | None = None
     published: datetime | None = None
+    article_version: int | None = Field(
+        None, ge=1, description="The version of the article the text is from; set when stored."
+    )
+    content_hash: str | None = Field(
+        None, description="SHA-256 of that version's title and body; set when stored."
+    )
 
     @staticmethod
     def make_id(article_id: str, index: int) -> str:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ingest.embedding import Embedder, get_embedder
 from ingest.index.store import IndexUnavailable, NewsIndex
+from ingest.index.versions import ArticleVersion
 from ingest.models import Article
 from ingest.pipeline import IngestReport, build_ingestor
 from ingest.sources.records import RecordError, article_from_record
@@ -142,8 +143,16 @@ class ArticleService:
         """The story of this id or of the article it names (``NewsIndex.story_members``)."""
         return self.index.story_members(self.index.resolve_id(id_or_url))
 
+    def versions(self, id_or_url: str) -> list[ArticleVersion] | None:
+        """The article's versions, oldest first; None when there is no such article."""
+        return self.index.list_versions(id_or_url)
+
+    def version(self, id_or_url: str, number: int) -> ArticleVersion | None:
+        return self.index.get_version(id_or_url, number)
+
     def delete(self, id_or_url: str) -> Article | None:
-        """Removes the article and every chunk of it; returns what was removed, if anything."""
+        """Removes the article, every chunk of it and its earlier versions; returns what was
+        removed, if anything."""
         return self.index.delete_article(id_or_url)
 
     @staticmethod

@@ -204,6 +204,16 @@ class Citation(BaseModel):
         description="The other outlets that carried the same story: reported by `source`, "
         "also carried by these.",
     )
+    article_version: int | None = Field(
+        None,
+        ge=1,
+        description="The version of the article quoted (`GET /articles/{id}/versions/{n}` "
+        "reads it, also after the article was edited); None in answers recorded before "
+        "versions were kept.",
+    )
+    content_hash: str | None = Field(
+        None, description="SHA-256 (hex) of that version's title and body."
+    )
 
     @classmethod
     def quoting(cls, n: int, passage: Passage, quote: str, start: int, end: int) -> Citation:
@@ -221,6 +231,8 @@ class Citation(BaseModel):
             start=start,
             end=end,
             also_carried_by=passage.also_carried_by,
+            article_version=chunk.article_version,
+            content_hash=chunk.content_hash,
         )
 
 

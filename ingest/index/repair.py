@@ -12,7 +12,10 @@ from collections import defaultdict
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any, Literal
 
+from ingest.index.versions import unused_versions
 from ingest.index.writes import (
+    LEGACY,
+    WRITE_KEY,
     Intent,
     RepairAction,
     RepairReport,
@@ -31,12 +34,13 @@ PAGE = 5000
 
 
 class WriteLog:
-    """Uses the index's ``chunks`` and ``state`` collections, ``_max_batch``,
-    ``_bump_generation`` and ``_committed_writes``."""
+    """Uses the index's ``chunks``, ``state`` and ``versions`` collections, ``_max_batch``,
+    ``_bump_generation``, ``_records`` and ``archived_records``."""
 
     settings: IndexSettings
     chunks: Any
     state: Any
+    versions: Any
 
     def _begin(self, article_id: str, kind: Literal["write", "delete"]) -> Intent:
         """Record the intent before anything of the write is stored."""
@@ -85,17 +89,24 @@ class WriteLog:
         return report
 
     def _sweep(self, article_id: str | None, closing: Collection[str]) -> list[RepairAction]:
-        """Remove the stored chunks (of one article, or all) that no record names and no
-        other write under way claims, and close the intents ``closing``; what was done.
+        """Remove the stored chunks and kept versions (of one article, or all) that no record
+        names and no other write under way claims, and close the intents ``closing``; what was
+        done.
 
-        Read in this order so that another writer's chunks are never taken for garbage: its
-        intent is stored before its chunks, so it is listed after them unless that write has
-        finished, and then its record, read last, names it (or a later write).
+        Read in this order so that another writer's chunks and versions are never taken for
+        garbage: its intent is stored before them, so it is listed after them unless that
+        write has finished, and then its record, read last, names it (or a later write).
         """
         keys = self._stored_keys(article_id)
+        archived = self.archived_records(article_id)
         intents = self._intents(article_id)
-        writes = self._committed_writes([article_id] if article_id else None)
+        records = self._records([article_id] if article_id else None)
+        writes = {aid: meta.get(WRITE_KEY, LEGACY) for aid, meta in records.items()}
         claimed = intents.keys() - set(closing)
+        versions = unused_versions(archived, records, claimed)
+        doomed_versions = [vid for group in versions.values() for vid in group]
+        for i in range(0, len(doomed_versions), self._max_batch):
+            self.versions.delete(ids=doomed_versions[i : i + self._max_batch])
         unused: dict[str, list[str]] = defaultdict(list)
         for key in keys:
             chunk_id, write = split_key(key)
@@ -120,12 +131,19 @@ class WriteLog:
                     what=intent.kind,
                     outcome="completed" if done else "rolled back",
                     chunks_removed=len(unused.pop(intent.article_id, [])),
+                    versions_removed=len(versions.pop(intent.article_id, [])),
                 )
             )
             self.state.delete(ids=[INTENT_PREFIX + write])
         actions += [
-            RepairAction(article_id=aid, what="orphan", outcome="removed", chunks_removed=len(g))
-            for aid, g in unused.items()
+            RepairAction(
+                article_id=aid,
+                what="orphan",
+                outcome="removed",
+                chunks_removed=len(unused.get(aid, [])),
+                versions_removed=len(versions.get(aid, [])),
+            )
+            for aid in unused.keys() | versions.keys()
         ]
         if doomed:
             # A reader that read the chunks meanwhile may have missed some (Chroma pages by

@@ -1,12 +1,15 @@
 """What the index holds, owned here: the embedded text, the metadata keys and how records read back.
 
-Three Chroma collections share one prefix:
+Four Chroma collections share one prefix:
 - ``{prefix}_chunks``: one record per chunk; the document is the exact body slice, the vector is
   the embedding of the chunk with its title, outlet and date (``contextual_text``);
 - ``{prefix}_articles``: one record per article; the document is the full body (quotes are
   checked against it), the vector the normalised mean of its chunks; its ``fingerprint`` is
   written last and marks the article as complete;
   ``story`` and ``minhash`` say which story it belongs to (``ingest.index.stories``);
+- ``{prefix}_versions``: the earlier versions of edited articles, never searched
+  (``ingest.index.versions``); the current version's number and hash are metadata of the
+  article record and of each of its chunks (``article_version``, ``content_hash``);
 - ``{prefix}_state``: a single record whose ``generation`` changes on every write, so each
   service process knows when its keyword index is stale — also across replicas and servers.
 
@@ -27,6 +30,8 @@ STORY_KEY = "story"
 SIGNATURE_KEY = "minhash"
 """An article record's MinHash signature of its body (``ingest.stories.encode``)."""
 CHUNK_META_KEYS = ("article_id", "chunk_index", "start", "end", "title", "url", "source", "author")
+LEGACY_VERSION = 1
+"""The version of a record or chunk written before versions were kept."""
 
 
 def contextual_text(chunk: Chunk) -> str:
@@ -52,7 +57,7 @@ def _clean_meta(meta: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in meta.items() if value is not None}
 
 
-def _parse_dt(value: Any) -> datetime | None:
+def parse_dt(value: Any) -> datetime | None:
     return datetime.fromisoformat(value) if isinstance(value, str) and value else None
 
 
@@ -69,6 +74,8 @@ def chunk_metadata(chunk: Chunk) -> dict[str, Any]:
             "author": chunk.author,
             "published_ts": published_ts(chunk.published),
             "published": chunk.published.isoformat() if chunk.published else None,
+            "article_version": chunk.article_version,
+            "content_hash": chunk.content_hash,
         }
     )
 
@@ -103,7 +110,9 @@ def chunk_from(cid: str, doc: str, meta: dict[str, Any]) -> Chunk:
         url=meta.get("url"),
         source=meta.get("source"),
         author=meta.get("author"),
-        published=_parse_dt(meta.get("published")),
+        published=parse_dt(meta.get("published")),
+        article_version=meta.get("article_version", LEGACY_VERSION),
+        content_hash=meta.get("content_hash"),
     )
 
 
@@ -115,7 +124,7 @@ def article_from(aid: str, doc: str, meta: dict[str, Any]) -> Article:
         url=meta.get("url"),
         source=meta.get("source"),
         author=meta.get("author"),
-        published=_parse_dt(meta.get("published")),
-        updated=_parse_dt(meta.get("updated")),
+        published=parse_dt(meta.get("published")),
+        updated=parse_dt(meta.get("updated")),
         language=meta.get("language"),
     )

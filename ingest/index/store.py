@@ -29,6 +29,7 @@ from ingest.index.schema import (
     chunk_metadata,
 )
 from ingest.index.stories import StoryRecords
+from ingest.index.versions import HASH_KEY, VERSION_KEY, VersionHistory
 from ingest.index.writes import (
     LEGACY,
     WRITE_KEY,
@@ -79,7 +80,7 @@ def open_client(settings: IndexSettings):
         raise IndexUnavailable(f"cannot open the Chroma store at {where}: {exc}") from exc
 
 
-class NewsIndex(WriteLog, StoryRecords):
+class NewsIndex(WriteLog, StoryRecords, VersionHistory):
     def __init__(self, settings: IndexSettings, fingerprint: str, dimension: int, client=None):
         self.settings = settings
         self.fingerprint = fingerprint
@@ -92,6 +93,9 @@ class NewsIndex(WriteLog, StoryRecords):
             self.articles = self._collection(f"{prefix}_articles")
             self.state = self.client.get_or_create_collection(
                 f"{prefix}_state", embedding_function=None
+            )
+            self.versions = self.client.get_or_create_collection(
+                f"{prefix}_versions", embedding_function=None
             )
             self.repaired = self.repair()
         except ModelMismatch:
@@ -152,10 +156,8 @@ class NewsIndex(WriteLog, StoryRecords):
             )
         return committed
 
-    def _committed_writes(self, ids: list[str] | None = None) -> dict[str, str]:
-        return {aid: meta.get(WRITE_KEY, LEGACY) for aid, meta in self._records(ids).items()}
-
     def _records(self, ids: list[str] | None = None) -> dict[str, dict[str, Any]]:
+        """The metadata of the article records (these, or all)."""
         found = self.articles.get(ids=ids, include=["metadatas"])
         return {aid: meta or {} for aid, meta in zip(found["ids"], found["metadatas"], strict=True)}
 
@@ -168,8 +170,9 @@ class NewsIndex(WriteLog, StoryRecords):
         return (found["metadatas"][0] or {}).get("fingerprint")
 
     def write_article(self, article: Article, chunks: list[Chunk], vectors: np.ndarray) -> None:
-        """Store the chunks under a new write, then commit it by upserting the article record:
-        readers are served the previous version (or nothing) until then, the new one after.
+        """Store the chunks under a new write (and, when the title or body changed, a copy of
+        the version they replace), then commit it by upserting the article record: readers are
+        served the previous version (or nothing) until then, the new one after.
 
         If any step fails the write is undone and the previous version stays; a writer killed
         on the way leaves an intent the next open of the index settles (``repair``).
@@ -188,6 +191,9 @@ class NewsIndex(WriteLog, StoryRecords):
     def _store(
         self, article: Article, chunks: list[Chunk], vectors: np.ndarray, write: str
     ) -> None:
+        number = self.next_version(article, write)
+        version = {"article_version": number, "content_hash": article.text_hash}
+        chunks = [c.model_copy(update=version) for c in chunks]
         batch = self._max_batch
         for i in range(0, len(chunks), batch):
             part = chunks[i : i + batch]
@@ -201,6 +207,7 @@ class NewsIndex(WriteLog, StoryRecords):
         norm = float(np.linalg.norm(mean)) or 1.0
         meta = article_metadata(article, len(chunks))
         meta |= self._story_fields(article, meta["indexed_at"]) | {WRITE_KEY: write}
+        meta |= {VERSION_KEY: number, HASH_KEY: article.text_hash}
         self.articles.upsert(
             ids=[article.id],
             documents=[article.body],

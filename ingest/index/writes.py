@@ -111,13 +111,22 @@ class RepairAction(BaseModel):
     )
     outcome: Literal["completed", "rolled back", "removed"]
     chunks_removed: int
+    versions_removed: int = Field(
+        0,
+        description="Kept versions removed: a copy an unfinished write made, or a deleted "
+        "article's.",
+    )
 
     def __str__(self) -> str:
+        versions = f", {self.versions_removed} versions" if self.versions_removed else ""
         if self.what == "orphan":
-            return f"removed {self.chunks_removed} orphan chunks of article {self.article_id}"
+            return (
+                f"removed {self.chunks_removed} orphan chunks{versions} of article "
+                f"{self.article_id}"
+            )
         return (
             f"{self.what} of article {self.article_id} cut short, {self.outcome} "
-            f"({self.chunks_removed} chunks removed)"
+            f"({self.chunks_removed} chunks{versions} removed)"
         )
 
 

@@ -26,6 +26,7 @@ from service.api.routes import (
     pages,
     search,
     stories,
+    versions,
 )
 from service.api.routes import service as service_routes
 from service.api.sse import HEARTBEAT_SECONDS, AnswerStreams
@@ -88,6 +89,7 @@ def create_app(
         answers.router,
         conversations.router,
         search.router,
+        versions.router,
         articles.router,
         stories.router,
         feeds.router,

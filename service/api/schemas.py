@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ingest.cleaning import clean_text
+from ingest.index.versions import ArticleVersion
 from ingest.models import Article
 from ingest.pipeline import IngestReport
 from ingest.sources.records import FIELD_ALIASES
@@ -240,6 +241,26 @@ class Story(BaseModel):
             also_carried_by=list(dict.fromkeys(others)),
             articles=[StoryArticle.model_validate(a, from_attributes=True) for a in articles],
         )
+
+
+class VersionSummary(BaseModel):
+    number: int = Field(description="1 for the article as first indexed, then +1 per edit.")
+    content_hash: str = Field(description="SHA-256 (hex) of the version's title and body.")
+    title: str
+    published: datetime | None = None
+    updated: datetime | None = None
+    replaced_at: datetime | None = Field(None, description="None for the current version.")
+    current: bool
+
+    @classmethod
+    def of(cls, version: ArticleVersion) -> VersionSummary:
+        return cls(**version.model_dump(exclude={"article_id", "body"}), current=version.current)
+
+
+class ArticleVersions(BaseModel):
+    article_id: str
+    current: int = Field(description="The number of the version searched and quoted now.")
+    versions: list[VersionSummary] = Field(description="Oldest first, the current one last.")
 
 
 class ArticlePage(BaseModel):

@@ -115,7 +115,7 @@ async def get_article(articles: Articles, article_id: ArticleId) -> Article:
     responses=problem_responses(404),
 )
 async def delete_article(articles: Articles, article_id: ArticleId) -> Response:
-    """Removes the article and every passage of it from the index."""
+    """Removes the article, every passage of it and its earlier versions from the index."""
     found(await on_index(articles.delete, article_id), "article", article_id)
     return Response(status_code=204)
 

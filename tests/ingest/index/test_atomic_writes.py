@@ -48,7 +48,7 @@ FINGERPRINT = f"atomic-writes|dim={DIMENSION}"
 CHANGES = frozenset({"add", "upsert", "update", "delete"})
 EVERY_TEXT = sorted({c.text for a in (*BASE, HARBOUR_V2, LIBRARY) for c in CHUNKER.split(a)})
 
-Served = dict[str, tuple[str, dict[str, str]]]
+Served = dict[str, tuple[str, dict[str, str], list[tuple[int, str]]]]
 
 
 class Crash(RuntimeError):
@@ -92,17 +92,18 @@ class Faulty:
 
 @contextlib.contextmanager
 def faulty(index: NewsIndex, faults: Faults) -> Iterator[None]:
-    real = index.chunks, index.articles, index.state
-    index.chunks, index.articles, index.state = (Faulty(c, faults) for c in real)
+    real = index.chunks, index.articles, index.state, index.versions
+    index.chunks, index.articles, index.state, index.versions = (Faulty(c, faults) for c in real)
     try:
         yield
     finally:
-        index.chunks, index.articles, index.state = real
+        index.chunks, index.articles, index.state, index.versions = real
 
 
 def served(index: NewsIndex) -> Served:
-    """Each listed article's body and its chunks (id → text), as every reader gets them: the
-    listing, the chunk scan, get_chunks, the keyword index and nearest must all agree."""
+    """Each listed article's body, its chunks (id → text) and its versions (number, body), as
+    every reader gets them: the listing, the chunk scan, get_chunks, the keyword index and
+    nearest must all agree, and each chunk carries its article's current version."""
     articles, _ = index.list_articles(limit=100)
     bodies = {a.id: a.body for a in articles}
     chunks = list(index.iter_chunks())
@@ -110,6 +111,8 @@ def served(index: NewsIndex) -> Served:
     for chunk in chunks:
         assert chunk.article_id in bodies, f"{chunk.id} served, its article not listed"
         assert bodies[chunk.article_id][chunk.start : chunk.end] == chunk.text, "a mix"
+        current = index.list_versions(chunk.article_id)[-1]
+        assert (chunk.article_version, chunk.content_hash) == (current.number, current.content_hash)
     assert {cid: c.text for cid, c in index.get_chunks(list(texts)).items()} == texts
     assert {c.id: c.text for c in KeywordIndex(index).refresh().chunks} == texts
     for text in EVERY_TEXT:  # the vector of any chunk ever written finds only served chunks
@@ -117,14 +120,25 @@ def served(index: NewsIndex) -> Served:
             assert cid in texts, f"nearest served {cid}, which is not visible"
             assert similarity < 0.999 or texts[cid] == text, f"nearest served {cid}'s other version"
     return {
-        aid: (body, {c.id: c.text for c in chunks if c.article_id == aid})
+        aid: (
+            body,
+            {c.id: c.text for c in chunks if c.article_id == aid},
+            [(v.number, v.body) for v in index.list_versions(aid)],
+        )
         for aid, body in bodies.items()
     }
 
 
 def left_over(index: NewsIndex) -> bool:
-    """Whether the store holds anything readers are not served: chunks, or an open intent."""
-    return index.chunks.count() != len(list(index.iter_chunks())) or index.state.count() > 1
+    """Whether the store holds anything readers are not served: chunks, kept versions, or an
+    open intent."""
+    articles, _ = index.list_articles(limit=100)
+    kept = sum(len(index.list_versions(a.id)) - 1 for a in articles)
+    return (
+        index.chunks.count() != len(list(index.iter_chunks()))
+        or index.versions.count() != kept
+        or index.state.count() > 1
+    )
 
 
 class Indexes:
@@ -169,7 +183,7 @@ def test_a_write_stopped_at_any_step_leaves_the_old_or_the_new_version(
     with faulty(probe, counting):
         write(probe, target)
     steps = counting.changes
-    assert steps >= 5, "intent, chunk batches, record, generation, intent closed"
+    assert steps >= 5, "intent, kept version, chunk batches, record, generation, intent closed"
 
     for at in range(steps):
         step = f"change {at} of {steps} failed" + (", the writer died" if kill else "")
@@ -194,15 +208,17 @@ def test_a_write_stopped_at_any_step_leaves_the_old_or_the_new_version(
 
 
 def test_a_deletion_stopped_at_any_step_leaves_the_article_or_nothing(indexes: Indexes):
-    before = served(indexes.open(*BASE))
+    """The article deleted has an earlier version: it goes with it, or both stay."""
+    before = served(indexes.open(*BASE, HARBOUR_V2))
     after = served(indexes.open(BASE[1]))
+    assert [n for n, _ in before[HARBOUR.id][2]] == [1, 2]
 
     counting = Faults(at=-1, kill=False)
-    probe = indexes.open(*BASE)
+    probe = indexes.open(*BASE, HARBOUR_V2)
     with faulty(probe, counting):
         probe.delete_article(HARBOUR.id)
     for at in range(counting.changes):
-        index = indexes.open(*BASE)
+        index = indexes.open(*BASE, HARBOUR_V2)
         with faulty(index, Faults(at, kill=True)), contextlib.suppress(Crash):
             index.delete_article(HARBOUR.id)
         seen = served(index)
