@@ -106,12 +106,13 @@ def served(index: NewsIndex) -> Served:
     nearest must all agree, and each chunk carries its article's current version."""
     articles, _ = index.list_articles(limit=100)
     bodies = {a.id: a.body for a in articles}
+    versions = {aid: index.list_versions(aid) for aid in bodies}
     chunks = list(index.iter_chunks())
     texts = {c.id: c.text for c in chunks}
     for chunk in chunks:
         assert chunk.article_id in bodies, f"{chunk.id} served, its article not listed"
         assert bodies[chunk.article_id][chunk.start : chunk.end] == chunk.text, "a mix"
-        current = index.list_versions(chunk.article_id)[-1]
+        current = versions[chunk.article_id][-1]
         assert (chunk.article_version, chunk.content_hash) == (current.number, current.content_hash)
     assert {cid: c.text for cid, c in index.get_chunks(list(texts)).items()} == texts
     assert {c.id: c.text for c in KeywordIndex(index).refresh().chunks} == texts
@@ -123,7 +124,7 @@ def served(index: NewsIndex) -> Served:
         aid: (
             body,
             {c.id: c.text for c in chunks if c.article_id == aid},
-            [(v.number, v.body) for v in index.list_versions(aid)],
+            [(v.number, v.body) for v in versions[aid]],
         )
         for aid, body in bodies.items()
     }
