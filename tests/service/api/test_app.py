@@ -49,6 +49,14 @@ OPERATIONS = {
         ["204", "404", *INDEX],
     ),
     ("GET", "/stories/{story_id}"): ("get_story_stories__story_id__get", ["200", "404", *INDEX]),
+    ("GET", "/articles/{article_id}/versions"): (
+        "list_versions_articles__article_id__versions_get",
+        ["200", "404", *INDEX],
+    ),
+    ("GET", "/articles/{article_id}/versions/{number}"): (
+        "get_version_articles__article_id__versions__number__get",
+        ["200", "404", *INDEX],
+    ),
     ("POST", "/feeds"): ("watch_feed_feeds_post", ["200", "201", *INDEX]),
     ("GET", "/feeds"): ("list_feeds_feeds_get", ["200", *ANY]),
     ("GET", "/metrics"): ("metrics_text_metrics_get", ["200", *ANY]),
