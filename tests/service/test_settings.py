@@ -31,6 +31,7 @@ def test_only_what_shapes_the_index_keys_its_cache():
         "chunk_tokens",
         "embedding_dtype",
         "embedding_model",
+        "story_similarity",
     ]
 
 
