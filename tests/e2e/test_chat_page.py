@@ -6,6 +6,7 @@ import pytest
 
 from service.conversations.store import ConversationStore
 from service.stores.answer_log import AnswerLog
+from tests.support.syndication import COPIES
 
 pytestmark = pytest.mark.e2e
 
@@ -248,3 +249,20 @@ def test_an_undated_article_is_cited_as_undated(page, live_server, artifacts):
     meta = page.locator("#source-meta").inner_text()
     assert "Harbour Notes" in meta and "undated" in meta
     page.screenshot(path=str(artifacts / "chat-undated-source.png"), full_page=True)
+
+
+def test_a_syndicated_story_names_the_outlets_that_also_carried_it(page, live_server):
+    copies = [
+        a.model_dump(mode="json", include={"title", "body", "url", "source", "published"})
+        for a in COPIES
+    ]
+    with live_server.client() as client:
+        client.post("/articles", json=copies).raise_for_status()
+    answer = ask(page, "How many residents were moved to the sports hall on Quarry Road?", 0)
+    assert answer.get_attribute("data-status") == "answered"
+    answer.locator("button.cite").first.click()
+    page.locator("#sources").wait_for()
+    meta = page.locator("#source-meta").inner_text()
+    shown, _, others = meta.partition("also carried by ")
+    outlets = {a.source for a in COPIES}
+    assert others and {o.strip() for o in others.split(",")} | {shown.split(" · ")[0]} == outlets

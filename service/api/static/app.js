@@ -162,7 +162,12 @@ function showSource(turn, n, button) {
   button.classList.add("active");
   $("source-marker").textContent = `[${n}]`;
   $("source-title").textContent = citation.title;
-  $("source-meta").textContent = [citation.source, formatDate(citation.published)]
+  const carried = (citation.also_carried_by || []).join(", ");
+  $("source-meta").textContent = [
+    citation.source,
+    formatDate(citation.published),
+    carried && `also carried by ${carried}`,
+  ]
     .filter(Boolean)
     .join(" · ");
   const link = $("source-link");
