@@ -56,7 +56,8 @@ def _direct(direct: DirectAnswer) -> str:
 
 
 def _sources(citations: list[Citation]) -> list[str]:
-    """One line per article, ``[1] [3] Title (Outlet, date): URL``, in the order first cited."""
+    """One line per article, ``[1] [3] Title (Outlet, date; also carried by …): URL``, in the
+    order first cited."""
     by_article: dict[str, list[Citation]] = {}
     for citation in citations:
         by_article.setdefault(citation.article_id, []).append(citation)
@@ -65,6 +66,9 @@ def _sources(citations: list[Citation]) -> list[str]:
         first = cited[0]
         date = first.published.date().isoformat() if first.published else None
         about = ", ".join(part for part in (first.source, date) if part)
+        if first.also_carried_by:
+            carried = "also carried by " + ", ".join(first.also_carried_by)
+            about = f"{about}; {carried}" if about else carried
         line = " ".join(f"[{c.n}]" for c in cited) + f" {first.title}"
         line += f" ({about})" if about else ""
         lines.append(line + (f": {first.url}" if first.url else ""))

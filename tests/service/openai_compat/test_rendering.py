@@ -55,6 +55,20 @@ def test_the_direct_answer_the_quotes_and_a_source_line_per_article():
     assert "".join(pieces(SPAN)) == render(SPAN) and len(pieces(SPAN)) > 3
 
 
+def test_a_syndicated_story_names_the_outlets_that_also_carried_it():
+    carried = cite(1).model_copy(update={"also_carried_by": ["Valley Courier", "Wire Service"]})
+    answer = make_answer(
+        "Who is the mayor?",
+        sentences=[AnswerSentence(text="Mayor Aurelio Pask asked employers.", citations=[1])],
+        citations=[carried],
+    )
+    assert render(answer).endswith(
+        "[1] Valmora story (Southern Herald, 2024-07-19; also carried by Valley Courier, "
+        "Wire Service): https://news.example/valmora"
+    )
+    assert "also carried by" not in without_sources(render(answer))
+
+
 def test_a_verdict_lists_its_claims_and_is_no_span():
     verdict = make_answer(
         "Did Valmora break its record?",
