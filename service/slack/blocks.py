@@ -132,8 +132,15 @@ def answer_text_blocks(answer: Answer) -> list[dict]:
 
 
 def citation_blocks(citation: Citation) -> list[dict]:
-    """One source: a heading line (marker, linked title, outlet, date) and the quote."""
-    meta = " · ".join(x for x in (escape(citation.source or ""), _date(citation.published)) if x)
+    """One source: a heading line (marker, linked title, outlet, date, the other outlets that
+    carried the story) and the quote."""
+    carried = ", ".join(escape(o) for o in citation.also_carried_by)
+    parts = (
+        escape(citation.source or ""),
+        _date(citation.published),
+        carried and f"also carried by {carried}",
+    )
+    meta = " · ".join(x for x in parts if x)
     heading = f"*[{citation.n}]* {_link(citation.url, citation.title)}"
     if meta:
         heading += f"  —  {meta}"

@@ -259,3 +259,10 @@ def test_an_undated_citation_is_shown_as_undated():
     undated = citation(1, "q").model_copy(update={"published": None})
     rendered = answer_blocks(answer([AnswerSentence(text="A.", citations=[1])], [undated]))
     assert citation_text(rendered, 1).splitlines()[0].endswith("  —  Example Times · undated")
+
+
+def test_a_syndicated_citation_names_the_outlets_that_also_carried_it():
+    carried = citation(1, "q").model_copy(update={"also_carried_by": ["Wire & Co", "Gazette"]})
+    rendered = answer_blocks(answer([AnswerSentence(text="A.", citations=[1])], [carried]))
+    heading = citation_text(rendered, 1).splitlines()[0]
+    assert heading.endswith("· also carried by Wire &amp; Co, Gazette")
