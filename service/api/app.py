@@ -13,7 +13,7 @@ from fastapi import Depends, FastAPI
 
 from service.api.deps import AnswerRecord
 from service.api.errors import UnexpectedErrors, install_error_handlers
-from service.api.guards import BodySizeLimit, api_key_guard
+from service.api.guards import BodySizeLimit, api_key_guard, presents_key
 from service.api.headers import NoSniff
 from service.api.openapi import install_openapi
 from service.api.prometheus import Metrics, MetricsMiddleware
@@ -81,7 +81,10 @@ def create_app(
     app.add_middleware(MetricsMiddleware, metrics=state.metrics)
     app.add_middleware(UnexpectedErrors)
     app.add_middleware(NoSniff)
-    install_error_handlers(app)
+    install_error_handlers(
+        app,
+        lambda request: not presents_key(request.headers.get("authorization"), settings.api_keys),
+    )
 
     app.include_router(service_routes.health_router)
     guard = [Depends(api_key_guard(settings.api_keys))]

@@ -221,8 +221,16 @@ class UnexpectedErrors(HttpMiddleware):
             await response(scope, receive, send)
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """The error bodies for errors the routes raise; ``UnexpectedErrors`` for the rest."""
+KEY_REQUIRED = "an API key is required: send 'Authorization: Bearer <key>'"
+
+
+def install_error_handlers(
+    app: FastAPI, unkeyed: Callable[[Request], bool] = lambda request: False
+) -> None:
+    """The error bodies for errors the routes raise; ``UnexpectedErrors`` for the rest. A
+    path no route takes is a 401 to a caller ``unkeyed`` refuses, as every guarded route is:
+    without a key the service tells nothing, not even which paths exist (an article id with a
+    newline in it matched no route, and answered 404 where its route says 401)."""
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -231,6 +239,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         path = request.scope["path"]
+        if exc.status_code == 404 and exc.detail == "Not Found" and unkeyed(request):
+            exc = StarletteHTTPException(401, KEY_REQUIRED, {"WWW-Authenticate": "Bearer"})
         if exc.status_code == 400:
             return _unreadable_body(path, exc.__cause__)
         param, code = (exc.param, exc.code) if isinstance(exc, OpenAIError) else (None, None)

@@ -10,7 +10,7 @@ from pydantic import SecretStr
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.api.asgi import HttpMiddleware
-from service.api.errors import error_response
+from service.api.errors import KEY_REQUIRED, error_response
 
 
 class BodyTooLarge(HTTPException):
@@ -93,7 +93,7 @@ def api_key_guard(keys: list[SecretStr]):
         if credentials is None or credentials.scheme.lower() != "bearer":
             raise HTTPException(
                 401,
-                "an API key is required: send 'Authorization: Bearer <key>'",
+                KEY_REQUIRED,
                 headers={"WWW-Authenticate": "Bearer"},
             )
         if not key_matches(credentials.credentials, keys):

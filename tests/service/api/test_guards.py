@@ -45,3 +45,14 @@ def test_api_keys(fresh):
         for key in ("key-one", "key-two"):
             ok = client.get("/articles", headers={"Authorization": f"Bearer {key}"})
             assert ok.status_code == 200
+
+
+def test_without_a_key_no_path_says_whether_it_exists(fresh):
+    with fresh(api_keys="key-one") as client:
+        for path in ("/no-such-route", "/stories/a%0Ab", "/articles/a%0Ab/versions"):
+            refused = client.get(path)
+            assert_problem(refused, 401, "API key")
+            assert refused.headers["www-authenticate"] == "Bearer"
+        keyed = {"Authorization": "Bearer key-one"}
+        assert_problem(client.get("/no-such-route", headers=keyed), 404)
+        assert_problem(client.get("/articles/unknown", headers=keyed), 404, "unknown")
