@@ -70,6 +70,12 @@ def rrf_contributions(ranked: Ranked, rrf_k: int) -> list[float]:
     return [1.0 / (rrf_k + rank) for rank in range(1, len(ranked) + 1)]
 
 
+SAME_SCORE_LEAD = 2.0
+"""What each passage of a list scoring them all the same contributes (most often a list of one:
+the only passage holding a rare word or name) — the lead the first of a two-passage list gets.
+Scored 0, as if missing, such a passage was left to dense similarity alone."""
+
+
 def zscore_contributions(ranked: Ranked) -> list[float]:
     """Each score above the list's lowest, in the list's standard deviations: BM25 and cosine
     scales become comparable, a passage far ahead of the rest keeps its lead (RRF flattens it),
@@ -79,7 +85,7 @@ def zscore_contributions(ranked: Ranked) -> list[float]:
     scores = np.array([score for _, score in ranked], dtype=np.float64)
     spread = scores.std()
     if spread == 0:
-        return [0.0] * len(ranked)
+        return [SAME_SCORE_LEAD] * len(ranked)
     return ((scores - scores.min()) / spread).tolist()
 
 

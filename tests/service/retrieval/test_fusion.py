@@ -39,6 +39,17 @@ def test_zscore_fusion_keeps_a_clear_keyword_winner_ahead():
     assert fuse(rrf, views, [dense], [keyword])[0].chunk.id == runner_up.id
 
 
+def test_the_only_passage_holding_a_rare_word_is_lifted_by_it():
+    """A keyword list of one (a name only one article holds) lifts its passage over passages
+    the dense list ranks higher; scored as if missing, it used to lift nothing."""
+    settings = RetrievalSettings(_env_file=None)
+    chunks = [chunk(n) for n in range(6)]
+    holder = chunks[3]
+    dense = [(c, 0.40 - 0.01 * rank) for rank, c in enumerate(chunks)]
+    views = [View(Filters(), 1.0)]
+    assert fuse(settings, views, [dense], [[(holder, 7.5)]])[0].chunk.id == holder.id
+
+
 def test_a_sub_query_adds_its_weight_and_each_list_keeps_its_first_score():
     settings = RetrievalSettings(_env_file=None, fusion="rrf", rrf_k=1)
     a, b = chunk(1), chunk(2)
