@@ -77,8 +77,9 @@ KEPT = re.compile(
 )
 """A character cleaning keeps (not a space, not an invisible control): a title or body needs
 one, or the article is refused as having none."""
-SPACE = char_class([c for c in range(sys.maxunicode + 1) if chr(c).isspace()])
-"""What ingest strips from a field's ends (Python's whitespace, wider than a regex's ``\\s``)."""
+SPACE = char_class([c for c in range(0x10000) if chr(c).isspace()])
+"""What ingest strips from a field's ends (Python's whitespace, wider than a regex's ``\\s``;
+all of it in the Basic Multilingual Plane, so only that is scanned at import)."""
 WEB_URL = rf"^[{SPACE}]*([Hh][Tt][Tt][Pp][Ss]?://[^/?#{SPACE}]|$)"
 """An absolute http(s) address (or none, blank): ``javascript:``, ``data:`` or ``file:`` URLs
 are refused."""

@@ -239,14 +239,20 @@ UNDATED = {
 }
 
 
-def test_an_undated_article_is_cited_as_undated(page, live_server, artifacts):
+def first_source_meta(page, live_server, articles, question: str) -> str:
+    """Adds the articles, asks, opens the first citation: the outlet/date line it shows."""
     with live_server.client() as client:
-        client.post("/articles", json=UNDATED).raise_for_status()
-    answer = ask(page, "How many volunteers repainted the Ostmark lighthouse?", 0)
+        client.post("/articles", json=articles).raise_for_status()
+    answer = ask(page, question, 0)
     assert answer.get_attribute("data-status") == "answered"
     answer.locator("button.cite").first.click()
     page.locator("#sources").wait_for()
-    meta = page.locator("#source-meta").inner_text()
+    return page.locator("#source-meta").inner_text()
+
+
+def test_an_undated_article_is_cited_as_undated(page, live_server, artifacts):
+    question = "How many volunteers repainted the Ostmark lighthouse?"
+    meta = first_source_meta(page, live_server, UNDATED, question)
     assert "Harbour Notes" in meta and "undated" in meta
     page.screenshot(path=str(artifacts / "chat-undated-source.png"), full_page=True)
 
@@ -256,13 +262,8 @@ def test_a_syndicated_story_names_the_outlets_that_also_carried_it(page, live_se
         a.model_dump(mode="json", include={"title", "body", "url", "source", "published"})
         for a in COPIES
     ]
-    with live_server.client() as client:
-        client.post("/articles", json=copies).raise_for_status()
-    answer = ask(page, "How many residents were moved to the sports hall on Quarry Road?", 0)
-    assert answer.get_attribute("data-status") == "answered"
-    answer.locator("button.cite").first.click()
-    page.locator("#sources").wait_for()
-    meta = page.locator("#source-meta").inner_text()
+    question = "How many residents were moved to the sports hall on Quarry Road?"
+    meta = first_source_meta(page, live_server, copies, question)
     shown, _, others = meta.partition("also carried by ")
     outlets = {a.source for a in COPIES}
     assert others and {o.strip() for o in others.split(",")} | {shown.split(" · ")[0]} == outlets
