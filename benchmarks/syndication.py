@@ -19,13 +19,10 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import os
 import random
-import re
 import tempfile
 import time
-from datetime import timedelta
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -33,29 +30,16 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 from pydantic import BaseModel
 
+from evals.datasets import load_multihop
+from evals.syndicated import with_copies
 from ingest.index.schema import published_ts
 from ingest.index.store import NewsIndex
 from ingest.models import Article
 from ingest.pipeline import build_ingestor
-from ingest.sources.records import article_from_record
 from ingest.stories import StoryBook, order_key, signature
 from service.settings import Settings
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared/datasets/multihop-rag/corpus.json"
-OUTLETS = (
-    "Northgate Herald",
-    "Riverside Post",
-    "Coastline Times",
-    "Pinecrest Tribune",
-    "Meadow Chronicle",
-    "Lakeshore Daily",
-    "Summit Observer",
-    "Harbour Gazette",
-    "Valley Courier",
-    "Estoria Ledger",
-)
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 class Quality(BaseModel):
@@ -83,36 +67,9 @@ class Result(BaseModel):
     cost: Cost
 
 
-def copy_of(article: Article, rng: random.Random, n: int) -> Article:
-    """Another outlet's copy: a byline, one sentence fewer, two word pairs swapped."""
-    outlet = OUTLETS[n % len(OUTLETS)]
-    sentences = _SENTENCE_END.split(article.body.strip())
-    if len(sentences) > 2:
-        del sentences[rng.randrange(1, len(sentences))]
-    words = " ".join(sentences).split(" ")
-    for _ in range(2):
-        i = rng.randrange(len(words) - 1) if len(words) > 1 else 0
-        words[i : i + 2] = reversed(words[i : i + 2])
-    host = re.sub(r"\W+", "", outlet.lower())
-    return Article(
-        title=article.title,
-        body=f"By {outlet} staff\n\n" + " ".join(words),
-        url=f"https://{host}.example/copy/{n}",
-        source=outlet,
-        author=f"{outlet} staff",
-        published=(article.published + timedelta(hours=rng.randint(1, 12)))
-        if article.published
-        else None,
-    )
-
-
 def build_corpus(copies: int, seed: int) -> tuple[list[Article], dict[str, str]]:
-    records = json.loads(CORPUS.read_text(encoding="utf-8"))
-    originals = [article_from_record(r) for r in records]
-    rng = random.Random(seed)
-    chosen = rng.sample(originals, copies)
-    made = [copy_of(a, rng, n) for n, a in enumerate(chosen)]
-    return originals + made, {c.id: a.id for c, a in zip(made, chosen, strict=True)}
+    data = with_copies(load_multihop(), copies, seed)
+    return data.articles, data.copies
 
 
 def grouped_pairs(articles: list[Article], threshold: float, seed: int) -> set[frozenset[str]]:

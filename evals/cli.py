@@ -31,6 +31,7 @@ from evals.report import (
     write_run,
 )
 from evals.settings import EvalSettings
+from evals.syndicated import load_multihop_copies
 
 eval_app = typer.Typer(
     help="Measure retrieval, citations and answers on a dataset; compare runs.",
@@ -41,6 +42,7 @@ console = Console(stderr=True)
 
 class DatasetName(StrEnum):
     multihop = "multihop"
+    multihop_copies = "multihop-copies"
     dev = "dev"
 
 
@@ -104,10 +106,14 @@ def run(
             data = load_jsonl(corpus, questions)
         elif dataset is DatasetName.multihop:
             data = load_multihop()
+        elif dataset is DatasetName.multihop_copies:
+            data = load_multihop_copies()
         elif dataset is DatasetName.dev:
             data = load_dev()
         else:
-            raise DatasetError("choose --dataset multihop|dev, or --corpus C --questions Q")
+            raise DatasetError(
+                "choose --dataset multihop|multihop-copies|dev, or --corpus C --questions Q"
+            )
         wanted = [t.strip() for t in types.split(",") if t.strip()] if types else None
         data = data.select(wanted, limit, seed)
         if check:

@@ -66,6 +66,11 @@ class Dataset(BaseModel):
     name: str
     articles: list[Article]
     questions: list[Question]
+    copies: dict[str, str] = Field(
+        default_factory=dict,
+        description="Articles that are another outlet's copy of one in the corpus: copy id to "
+        "the original's id, so a retrieved or cited copy counts as the article it carries.",
+    )
 
     @property
     def corpus_hash(self) -> str:
@@ -74,6 +79,10 @@ class Dataset(BaseModel):
         for fingerprint in sorted(f"{a.id}\x1f{a.fingerprint}" for a in self.articles):
             digest.update(fingerprint.encode("utf-8"))
         return digest.hexdigest()
+
+    @property
+    def bodies(self) -> dict[str, str]:
+        return {a.id: a.body for a in self.articles}
 
     @property
     def types(self) -> list[str]:
@@ -99,7 +108,7 @@ class Dataset(BaseModel):
         if limit is not None and limit < len(questions):
             chosen = set(random.Random(seed).sample(range(len(questions)), limit))
             questions = [q for i, q in enumerate(questions) if i in chosen]
-        return Dataset(name=self.name, articles=self.articles, questions=questions)
+        return self.model_copy(update={"questions": questions})
 
 
 def _locate(questions: list[Question], articles: list[Article], where: str) -> list[Question]:

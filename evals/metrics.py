@@ -6,8 +6,6 @@ citation, unanswerable...), so averages are only taken over the questions it app
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Mapping, Sequence
 
 from pydantic import BaseModel, Field
@@ -22,9 +20,17 @@ from evals.answer_text import (
 )
 from evals.bootstrap import Estimate, mean_ci, percentile_ci, ratio_ci
 from evals.datasets import Evidence, Question
+from evals.retrieval_scores import (
+    all_evidence_at,
+    carries,
+    evidence_recall_at,
+    hits_at,
+    ndcg_at,
+    reciprocal_rank,
+    squash,
+)
 from evals.verdicts import VERDICT_METRICS, verdict_figures
 
-_WS = re.compile(r"\s+")
 SKIPPED = "skipped"
 """Status of a question run with ``--retrieval-only``: retrieved and scored, never answered."""
 ANSWER_SCORES = (
@@ -108,64 +114,6 @@ class QuestionResult(BaseModel):
         return bool(self.gold_answers)
 
 
-# --- retrieval --------------------------------------------------------------------------
-
-
-def squash(text: str) -> str:
-    """All whitespace removed: the MultiHop-RAG paper's comparison of facts and chunks."""
-    return _WS.sub("", text)
-
-
-def first_hit_rank(quotes: Sequence[str], passages: Sequence[str], k: int) -> int | None:
-    """Rank (1-based) of the first of the top-k passages containing a gold quote."""
-    gold = [squash(q) for q in quotes if q.strip()]
-    for rank, text in enumerate(passages[:k], start=1):
-        flat = squash(text)
-        if any(q in flat for q in gold):
-            return rank
-    return None
-
-
-def hits_at(quotes: Sequence[str], passages: Sequence[str], k: int) -> bool | None:
-    if not any(q.strip() for q in quotes):
-        return None
-    return first_hit_rank(quotes, passages, k) is not None
-
-
-def reciprocal_rank(quotes: Sequence[str], passages: Sequence[str], k: int) -> float | None:
-    if not any(q.strip() for q in quotes):
-        return None
-    rank = first_hit_rank(quotes, passages, k)
-    return 1.0 / rank if rank else 0.0
-
-
-def all_evidence_at(gold: Sequence[str], retrieved: Sequence[str], k: int) -> bool | None:
-    """Strict multi-hop: every evidence article has a passage among the top k."""
-    if not gold:
-        return None
-    return set(gold) <= set(retrieved[:k])
-
-
-def evidence_recall_at(gold: Sequence[str], retrieved: Sequence[str], k: int) -> float | None:
-    if not gold:
-        return None
-    wanted = set(gold)
-    return len(wanted & set(retrieved[:k])) / len(wanted)
-
-
-def ndcg_at(gold: Sequence[str], retrieved: Sequence[str], k: int) -> float | None:
-    """Binary gain for the first passage of each evidence article; later ones gain nothing."""
-    if not gold:
-        return None
-    wanted, seen, dcg = set(gold), set(), 0.0
-    for rank, article_id in enumerate(retrieved[:k], start=1):
-        if article_id in wanted and article_id not in seen:
-            seen.add(article_id)
-            dcg += 1.0 / math.log2(rank + 1)
-    ideal = sum(1.0 / math.log2(rank + 1) for rank in range(1, min(len(wanted), k) + 1))
-    return dcg / ideal
-
-
 # --- citations --------------------------------------------------------------------------
 
 
@@ -174,28 +122,35 @@ def _distinct(citations: Sequence[CitedSpan]) -> list[CitedSpan]:
     return list({(c.article_id, c.start, c.end): c for c in citations}.values())
 
 
-def citation_recall(evidence: Sequence[Evidence], citations: Sequence[CitedSpan]) -> float | None:
+def _recalls(ev: Evidence, c: CitedSpan, copies: Mapping[str, str]) -> bool:
+    if copies.get(c.article_id, c.article_id) != ev.article_id:
+        return False
+    if ev.start is None or ev.end is None:
+        return True
+    if c.article_id in copies:  # a copy's offsets are its own: compare the quoted text
+        quote, gold = squash(c.quote), squash(ev.quote)
+        return carries(gold, quote) or carries(quote, gold)
+    return c.start < ev.end and ev.start < c.end
+
+
+def citation_recall(
+    evidence: Sequence[Evidence], citations: Sequence[CitedSpan], copies: Mapping[str, str] = {}
+) -> float | None:
     """Share of gold quotes overlapped by a cited span (an evidence item without a quote is
-    recalled by any citation of its article)."""
+    recalled by any citation of its article, or of a copy of it)."""
     if not evidence:
         return None
-    found = 0
-    for ev in evidence:
-        for c in citations:
-            if c.article_id != ev.article_id:
-                continue
-            if ev.start is None or ev.end is None or (c.start < ev.end and ev.start < c.end):
-                found += 1
-                break
-    return found / len(evidence)
+    return sum(any(_recalls(ev, c, copies) for c in citations) for ev in evidence) / len(evidence)
 
 
-def citation_precision(gold: Sequence[str], citations: Sequence[CitedSpan]) -> float | None:
+def citation_precision(
+    gold: Sequence[str], citations: Sequence[CitedSpan], copies: Mapping[str, str] = {}
+) -> float | None:
     distinct = _distinct(citations)
     if not gold or not distinct:
         return None
     wanted = set(gold)
-    return sum(c.article_id in wanted for c in distinct) / len(distinct)
+    return sum(copies.get(c.article_id, c.article_id) in wanted for c in distinct) / len(distinct)
 
 
 def citation_validity(
@@ -242,23 +197,26 @@ def score_question(
     passages: Sequence[RetrievedPassage],
     citations: Sequence[CitedSpan],
     bodies: Mapping[str, str],
+    copies: Mapping[str, str] = {},
 ) -> QuestionScores:
+    """``copies`` (copy id to original id): a copy of a gold article counts as that article."""
     ranked = sorted(passages, key=lambda p: p.rank)
     texts = [p.text for p in ranked]
-    articles = [p.article_id for p in ranked]
+    copied = [p.article_id in copies for p in ranked]
+    articles = [copies.get(p.article_id, p.article_id) for p in ranked]
     quotes = [e.quote for e in question.evidence]
     gold = question.evidence_articles
     answered = status == "answered"
     correct = answer_correct(question, answer, status)
     return QuestionScores(
-        hits4=hits_at(quotes, texts, 4),
-        hits10=hits_at(quotes, texts, 10),
-        mrr10=reciprocal_rank(quotes, texts, 10),
+        hits4=hits_at(quotes, texts, 4, copied),
+        hits10=hits_at(quotes, texts, 10, copied),
+        mrr10=reciprocal_rank(quotes, texts, 10, copied),
         all_evidence10=all_evidence_at(gold, articles, 10),
         evidence_recall10=evidence_recall_at(gold, articles, 10),
         ndcg10=ndcg_at(gold, articles, 10),
-        citation_recall=citation_recall(question.evidence, citations if answered else []),
-        citation_precision=citation_precision(gold, citations) if answered else None,
+        citation_recall=citation_recall(question.evidence, citations if answered else [], copies),
+        citation_precision=citation_precision(gold, citations, copies) if answered else None,
         citation_validity=citation_validity(answer, citations, bodies) if answered else None,
         answer_correct=correct,
         answered=answered if question.answerable else None,

@@ -19,6 +19,7 @@ import subprocess
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
@@ -34,6 +35,7 @@ from evals.metrics import (
     STAGES,
     CitedSpan,
     QuestionResult,
+    QuestionScores,
     RetrievedPassage,
     score_question,
     summarise_by_type,
@@ -56,6 +58,7 @@ INDEX_CODE_ROOTS = (chunking, schema, stories)
 stories), with every ingest module they use (``index_code``); how writes are batched and the
 reader side may change and keep the cache."""
 RETRIEVAL_DEPTH = 10
+Scorer = Callable[..., QuestionScores]  # score_question with the dataset's texts bound
 
 
 class RunMeta(BaseModel):
@@ -204,7 +207,7 @@ def _timings(timings: StageTimings) -> dict[str, float]:
 
 
 def _result_row(
-    question: Question, answer: Answer, retrieved: list[Passage], bodies: dict[str, str]
+    question: Question, answer: Answer, retrieved: list[Passage], score: Scorer
 ) -> QuestionResult:
     passages = _passages(retrieved)
     citations = [
@@ -220,9 +223,7 @@ def _result_row(
         timings_ms=_timings(answer.timings),
         answerer=answer.answerer,
         degraded_reason=answer.degraded_reason,
-        scores=score_question(
-            question, answer.status, answer.text, passages, citations, bodies
-        ).model_copy(
+        scores=score(question, answer.status, answer.text, passages, citations).model_copy(
             update={
                 "supported_rate": supported_rate(
                     [s.supported for s in answer.sentences if s.citations],
@@ -240,11 +241,11 @@ def _result_row(
 
 
 def _retrieval_row(
-    question: Question, retrieved: list[Passage], timings: StageTimings, bodies: dict[str, str]
+    question: Question, retrieved: list[Passage], timings: StageTimings, score: Scorer
 ) -> QuestionResult:
     """Retrieval scored alone (``--retrieval-only``): nothing answered, nothing to judge."""
     passages = _passages(retrieved)
-    scores = score_question(question, SKIPPED, "", passages, [], bodies)
+    scores = score(question, SKIPPED, "", passages, [])
     return _row(
         question,
         status=SKIPPED,
@@ -254,13 +255,13 @@ def _retrieval_row(
     )
 
 
-def _error_row(question: Question, error: Exception, bodies: dict[str, str]) -> QuestionResult:
+def _error_row(question: Question, error: Exception, score: Scorer) -> QuestionResult:
     """A question that raised scores as nothing retrieved, nothing answered."""
     return _row(
         question,
         status="error",
         error=f"{type(error).__name__}: {error}",
-        scores=score_question(question, "error", "", [], [], bodies),
+        scores=score(question, "error", "", [], []),
     )
 
 
@@ -311,7 +312,7 @@ def run_dataset(
         raise RuntimeError(f"indexing the {dataset.name} corpus failed: {ingest.errors[0]}")
 
     service = AnswerService(settings, index, embedder)
-    bodies = {a.id: a.body for a in dataset.articles}
+    score = partial(score_question, bodies=dataset.bodies, copies=dataset.copies)
     rows: list[QuestionResult] = []
     clock = time.perf_counter()
     report("questions", 0, len(dataset.questions))
@@ -323,13 +324,13 @@ def run_dataset(
                 request.model_copy(update={"top_k": RETRIEVAL_DEPTH})
             )
             if retrieval_only:
-                rows.append(_retrieval_row(question, retrieved, timings, bodies))
+                rows.append(_retrieval_row(question, retrieved, timings, score))
             else:
-                rows.append(_result_row(question, service.ask(request), retrieved, bodies))
+                rows.append(_result_row(question, service.ask(request), retrieved, score))
             if question.history:
                 rows[-1].standalone_question = request.question
         except Exception as exc:  # one bad question must not lose the whole run
-            rows.append(_error_row(question, exc, bodies))
+            rows.append(_error_row(question, exc, score))
         report("questions", number, len(dataset.questions))
     meta = RunMeta(
         dataset=dataset.name,

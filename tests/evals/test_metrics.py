@@ -14,18 +14,20 @@ from evals.metrics import (
     QuestionResult,
     QuestionScores,
     RetrievedPassage,
-    all_evidence_at,
     answer_correct,
     citation_precision,
     citation_recall,
     citation_validity,
+    score_question,
+    summarise,
+    summarise_by_type,
+)
+from evals.retrieval_scores import (
+    all_evidence_at,
     evidence_recall_at,
     hits_at,
     ndcg_at,
     reciprocal_rank,
-    score_question,
-    summarise,
-    summarise_by_type,
 )
 
 pytestmark = pytest.mark.unit
