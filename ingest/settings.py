@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ingest.cpu_features import fastest_document_encoder
+
 SHAPES_INDEX = {"shapes_index": True}
 
 ENV = SettingsConfigDict(
@@ -39,13 +41,13 @@ class IndexSettings(BaseSettings):
     )
     embedding_batch_size: int = Field(32, ge=1, le=1024)
     document_encoder: Literal["torch", "bf16", "onnx-int8"] = Field(
-        "torch",
-        description="Runtime for embedding chunks at ingest: 'torch' (the model as loaded, "
-        "fp32, fast enough on any CPU), 'bf16' (a bfloat16 copy of the model, ~2x fp32 on CPUs "
-        "with AVX512_BF16 or AMX, slower without; MultiHop-RAG retrieval within 0.001 of "
-        "fp32) or 'onnx-int8' (ONNX Runtime, int8 "
-        "weights). Their vectors are close but not equal, so the index fingerprint names the "
-        "encoder and an index is never mixed (the fingerprint keys the eval cache, not this).",
+        default_factory=fastest_document_encoder,
+        description="Runtime for embedding chunks at ingest: 'bf16' (a bfloat16 copy of the "
+        "model, 2-3x fp32; the default on CPUs with AVX512_BF16 or AMX, where it is native), "
+        "'torch' (the model as loaded, fp32; the default elsewhere) or 'onnx-int8' (ONNX "
+        "Runtime, int8 weights). bf16 vectors stay within the fp32 fingerprint's tolerance, so "
+        "an index may hold both; int8's do not, so it is a fingerprint of its own.",
+        json_schema_extra=SHAPES_INDEX,
     )
     question_encoder: Literal["onnx", "torch"] = Field(
         "onnx",
