@@ -29,6 +29,7 @@ def test_only_what_shapes_the_index_keys_its_cache():
     assert IndexSettings.shaping_fields() == [
         "chunk_overlap_tokens",
         "chunk_tokens",
+        "document_encoder",
         "embedding_dtype",
         "embedding_model",
         "story_similarity",
