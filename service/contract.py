@@ -260,8 +260,10 @@ class ClaimCheck(BaseModel):
 class DirectAnswer(BaseModel):
     """The answer itself, shown before the quotes that prove it."""
 
-    form: Literal["span", "verdict", "choice", "not_said"] = Field(
+    form: Literal["span", "outlet", "verdict", "choice", "not_said"] = Field(
         description="'span': the name, figure or date asked for, quoted from an article; "
+        "'outlet': the outlet whose article reported what the question asks about (its "
+        "source, cited by that article's best sentence); "
         "'verdict': yes, no or unsettled, decided from the claims; 'choice': which of the two "
         "reports or events the question names came first (or last), by publication date; "
         "'not_said': the articles hold no answer of the asked kind (the quotes are context)."

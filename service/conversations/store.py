@@ -189,4 +189,4 @@ def _turn(row: sqlite3.Row) -> Turn:
 def answer_span(answer: Answer) -> str:
     """The span a direct answer gave ("Ilse Marven"), or "" for a verdict or no answer."""
     direct = answer.direct
-    return direct.text if direct is not None and direct.form == "span" else ""
+    return direct.text if direct is not None and direct.form in ("span", "outlet") else ""

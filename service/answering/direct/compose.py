@@ -37,6 +37,7 @@ from service.answering.direct.neighbours import (
     unsaid_predicate,
     unspoken,
 )
+from service.answering.direct.reporting_outlet import asks_for_outlet, reporting_outlet
 from service.answering.direct.spans import Ranked, Span, find_span, holds_span
 from service.answering.sentence_vectors import SentenceVectors
 from service.answering.vocabulary import stems
@@ -110,9 +111,30 @@ class DirectAnswerer:
             return self._choice(parsed.order_choice, quoted, passages)
         if parsed.yes_no is not None:
             return self._verdict(parsed.yes_no, ranked, quoted, passages)
+        if asks_for_outlet(parsed.text):
+            outlet = reporting_outlet(parsed.text, ranked)
+            return self._outlet(*outlet, quoted) if outlet else self._no_outlet(quoted)
         if parsed.kind is not None:
             return self._span(parsed, ranked, quoted, passages)
         return None
+
+    def _outlet(self, outlet: str, evidence: list[Ranked], quoted: list[Ranked]) -> Composed:
+        numbering = _Numbering()
+        marks = [numbering.cite(sentence) for sentence in evidence]
+        direct = DirectAnswer(form="outlet", text=outlet, citations=marks)
+        said = [AnswerSentence(text=outlet, citations=marks)]
+        said += [
+            AnswerSentence(text=r.text, citations=[n]) for r, n in zip(evidence, marks, strict=True)
+        ]
+        rest = self._quoted([r for r in quoted if r not in evidence], numbering)
+        return Composed(direct, [*said, *rest], numbering.citations)
+
+    def _no_outlet(self, quoted: list[Ranked]) -> Composed:
+        """The best article names no outlet: any name in its text would be a wrong answer."""
+        text = f"{NOT_SAID} which outlet reported it: the article that reports it does not name its outlet."
+        numbering = _Numbering()
+        said = [AnswerSentence(text=text), *self._quoted(list(quoted), numbering)]
+        return Composed(DirectAnswer(form="not_said", text=text), said, numbering.citations)
 
     def _span(
         self,
