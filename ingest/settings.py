@@ -70,10 +70,12 @@ class IndexSettings(BaseSettings):
     story_similarity: float = Field(
         0.7,
         gt=0,
-        le=1,
+        le=0.99,
         description="Estimated Jaccard similarity of two bodies' five-word shingles from which "
         "they are copies of one story (syndicated, lightly edited): a copy of a ten-sentence story "
-        "missing a sentence scores ~0.7, another outlet's own report of the same event < 0.1.",
+        "missing a sentence scores ~0.7, another outlet's own report of the same event < 0.1. "
+        "At most 0.99, which groups only copies equal but for a word or two: above it the LSH "
+        "index that finds copies cannot be built (fewer than two bands of 128 permutations).",
         json_schema_extra=SHAPES_INDEX,
     )
     chunk_tokens: int = Field(200, ge=32, le=512, json_schema_extra=SHAPES_INDEX)

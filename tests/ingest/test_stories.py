@@ -66,3 +66,23 @@ def test_a_signature_read_back_from_its_stored_form_is_the_same():
     minhash = signature(WIRE.body)
     assert decode(encode(minhash)).jaccard(minhash) == 1.0
     assert len(encode(minhash)) < 1000
+
+
+def test_the_strictest_allowed_similarity_groups_only_an_identical_copy():
+    """0.99, the highest setting the LSH can be built for: a lightly edited copy stays apart,
+    the same text under another outlet joins (1.0 is refused by the settings, not at ingest)."""
+    from pydantic import ValidationError
+
+    from ingest.settings import IndexSettings
+
+    book = StoryBook(threshold=0.99)
+    same = Article(
+        title=WIRE.title, body=WIRE.body, url="https://mirror.example/wire", source="Mirror"
+    )
+    assert same.id != WIRE.id
+    for article in (WIRE, GAZETTE, same):
+        place(book, article)
+    assert stories(book)[GAZETTE.id] == GAZETTE.id
+    assert stories(book)[same.id] == WIRE.id
+    with pytest.raises(ValidationError, match="story_similarity"):
+        IndexSettings(_env_file=None, story_similarity=1.0)

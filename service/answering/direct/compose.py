@@ -131,7 +131,7 @@ class DirectAnswerer:
 
     def _no_outlet(self, quoted: list[Ranked]) -> Composed:
         """The best article names no outlet: any name in its text would be a wrong answer."""
-        text = f"{NOT_SAID} which outlet reported it: the article that reports it does not name its outlet."
+        text = f"{NOT_SAID} which outlet reported it: the article that does names no outlet."
         numbering = _Numbering()
         said = [AnswerSentence(text=text), *self._quoted(list(quoted), numbering)]
         return Composed(DirectAnswer(form="not_said", text=text), said, numbering.citations)
