@@ -4,10 +4,8 @@ Two corpora:
 
 - ``multihop``: the MultiHop-RAG index the eval suite caches (build it once with
   ``newsdesk eval --dataset multihop``); the server mode serves a copy of it.
-- ``synthetic``: MultiHop-RAG chunks (made as ingest makes them) replicated, each copy under a
-  new article id, until ``--chunks`` chunks, with seeded random unit vectors instead of
-  embeddings, so the scale test costs no model time. Cached under
-  ``~/.cache/newsdesk/bench-index``.
+- ``synthetic``: MultiHop-RAG chunks replicated until ``--chunks`` chunks, with random unit
+  vectors (``benchmarks.synthetic_index``, built once and cached).
 
 Questions are MultiHop-RAG queries (seeded sample), run through ``Retriever`` exactly as the
 service does (query embedding, outlet/date sub-queries, BM25, fusion), without a reranker. The
@@ -34,13 +32,12 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.synthetic_index import synthetic_settings
 from evals.datasets import load_multihop
 from evals.runner import index_key
 from evals.settings import EvalSettings
-from ingest.chunking import Chunker
 from ingest.embedding import get_embedder
 from ingest.index.store import NewsIndex
-from ingest.models import Chunk
 from service.retrieval.retriever import Retriever
 from service.settings import Settings
 from tests.support.chroma_server import local_chroma_server
@@ -56,61 +53,6 @@ def multihop_settings(base: Settings) -> Settings:
     if not (folder / "chroma").is_dir():
         sys.exit(f"no cached index at {folder}: run `newsdesk eval --dataset multihop` first")
     return base.model_copy(update={"data_dir": folder, "collection_prefix": "eval"})
-
-
-def synthetic_settings(base: Settings, target: int, seed: int) -> Settings:
-    """Replicated MultiHop-RAG articles with random unit vectors, built once and cached."""
-    settings = base.model_copy(
-        update={
-            "data_dir": EvalSettings().root / "bench-index" / f"synthetic-{target}-{seed}",
-            "collection_prefix": "bench",
-        }
-    )
-    embedder = get_embedder(base)
-    index = NewsIndex(settings, embedder.fingerprint, embedder.dimension)
-    have = index.counts()["chunks"]
-    if have >= target:
-        return settings
-    articles = load_multihop().articles
-    chunker = Chunker.for_model(embedder, base.chunk_tokens, base.chunk_overlap_tokens)
-    originals = [c for a in articles for c in chunker.split(a)]
-    rng = np.random.default_rng(seed)
-    batch: list = []
-    written, copy, started = 0, 0, time.perf_counter()
-
-    def flush() -> None:
-        # Bulk rows in the index's own chunk schema: write_article's per-article bookkeeping
-        # (stale-chunk sweep, article record, generation bump) would take most of an hour here.
-        vectors = rng.standard_normal((len(batch), embedder.dimension)).astype(np.float32)
-        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-        index.chunks.upsert(
-            ids=[c.id for c in batch],
-            documents=[c.text for c in batch],
-            embeddings=vectors.tolist(),
-            metadatas=[index._chunk_meta(c) for c in batch],
-        )
-        batch.clear()
-
-    while written < target:
-        for chunk in originals:
-            if written >= target:
-                break
-            written += 1
-            if written <= have:
-                continue  # written by an earlier, interrupted build
-            article_id = f"{chunk.article_id}#copy{copy}"
-            batch.append(
-                chunk.model_copy(
-                    update={"id": Chunk.make_id(article_id, chunk.index), "article_id": article_id}
-                )
-            )
-            if len(batch) == 2000:
-                flush()
-        copy += 1
-        print(f"  {written} chunks in {time.perf_counter() - started:.0f} s", flush=True)
-    if batch:
-        flush()
-    return settings
 
 
 def measure(settings: Settings, questions: list[str], warmup: int) -> dict[str, object]:
@@ -146,7 +88,7 @@ def measure(settings: Settings, questions: list[str], warmup: int) -> dict[str, 
     rows["baseline"] = baseline
     return {
         "chunks": index.counts()["chunks"],
-        "question_encoder": "onnx" if embedder.onnx_encoder else "torch",
+        "question_encoder": embedder.question_encoder if embedder.onnx_encoder else "torch",
         "total_to_baseline_p50": round(
             float(np.percentile(rows["total"], 50) / np.percentile(baseline, 50)), 2
         ),
@@ -181,7 +123,7 @@ def main() -> None:
     )
     parser.add_argument(
         "--question-encoder",
-        choices=["onnx", "torch"],
+        choices=["onnx", "onnx-int8", "torch"],
         default=None,
         help="Override NEWSDESK_QUESTION_ENCODER for this run.",
     )

@@ -62,7 +62,9 @@ def copies(originals: list[tuple[Article, list[Chunk]]], target: int):
                 number,
                 article.model_copy(update={"id": copy_id}),
                 [
-                    c.model_copy(update={"id": Chunk.make_id(copy_id, c.index), "article_id": copy_id})
+                    c.model_copy(
+                        update={"id": Chunk.make_id(copy_id, c.index), "article_id": copy_id}
+                    )
                     for c in chunks
                 ],
             )

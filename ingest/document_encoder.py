@@ -1,7 +1,7 @@
 """Chunks in batches through ONNX Runtime with int8 weights, one of the fast document encoders.
 
-The fp32 export the question encoder makes (``onnx_encoder``) is quantized once, per channel
-(per-tensor int8 loses too much: cosine ~0.94 to fp32), and kept next to it in the model cache.
+The fp32 export the question encoder makes is quantized once (``onnx_encoder.quantized_model``)
+and kept next to it in the model cache.
 A batch is tokenized in one call of the Rust tokenizer and padded to its longest text only.
 The vectors are close to fp32's but not the same, so an index built with them carries its own
 fingerprint (``embedding.Embedder.fingerprint``).
@@ -10,22 +10,23 @@ fingerprint (``embedding.Embedder.fingerprint``).
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ingest.onnx_encoder import OnnxUnsupported, exported_model, open_session, pooling_mode
+from ingest.onnx_encoder import (
+    OnnxUnsupported,
+    exported_model,
+    open_session,
+    pooling_mode,
+    quantized_model,
+)
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 log = logging.getLogger(__name__)
-
-QUANTIZED_NAME = "model-int8-per-channel.onnx"
-
 
 class QuantizedDocumentEncoder:
     """Safe from any thread: the tokenizer is a copy of its own, configured once, and ONNX
@@ -60,23 +61,3 @@ class QuantizedDocumentEncoder:
         hidden = self.session.run(None, {name: feeds[name] for name in self.inputs})[0]
         weights = mask.astype(np.float32)[:, :, None]
         return (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1.0)
-
-
-def quantized_model(fp32: Path) -> Path:
-    """The int8 copy of an fp32 export, made once; written to a temporary file and renamed so
-    concurrent processes never read half a model."""
-    target = fp32.with_name(QUANTIZED_NAME)
-    if target.is_file():
-        return target
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    handle, tmp = tempfile.mkstemp(suffix=".onnx", dir=target.parent)
-    os.close(handle)
-    try:
-        quantize_dynamic(fp32, tmp, per_channel=True, weight_type=QuantType.QInt8)
-        os.replace(tmp, target)
-    except Exception as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise OnnxUnsupported(f"int8 quantization failed: {exc}") from exc
-    log.info("quantized %s to %s", fp32, target)
-    return target

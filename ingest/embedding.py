@@ -52,7 +52,8 @@ class Embedder:
 
     Chunks go through ``document_encoder`` (torch as loaded, a bf16 copy, or ONNX int8) sorted
     by token count into batches, so a batch pads to its longest chunk only; questions go
-    through the fp32 model (``embed_query``) whatever encodes the chunks.
+    through the fp32 model (``embed_query``; int8 only if ``question_encoder`` says so)
+    whatever encodes the chunks.
     """
 
     def __init__(
@@ -199,11 +200,13 @@ class Embedder:
     def onnx_encoder(self) -> OnnxEncoder | None:
         """The ONNX runtime for single questions, or None where it would not give the same
         vectors (another dtype, an unsupported model, a failed export): torch serves then."""
-        if self.question_encoder != "onnx" or self.dtype != "float32" or self.cache_dir is None:
+        onnx = self.question_encoder in ("onnx", "onnx-int8")
+        if not onnx or self.dtype != "float32" or self.cache_dir is None:
             return None
         with self._lock:
             try:
-                return OnnxEncoder(self.model, self.path, self.cache_dir)
+                int8 = self.question_encoder == "onnx-int8"
+                return OnnxEncoder(self.model, self.path, self.cache_dir, int8=int8)
             except (OnnxUnsupported, ImportError) as exc:
                 log.warning("questions are embedded with torch: %s", exc)
                 return None

@@ -26,6 +26,14 @@ def test_questions_get_the_same_vectors_as_torch(embedder, tmp_path):
     assert np.allclose(np.linalg.norm(onnx_vectors, axis=1), 1.0, atol=1e-5)
 
 
+def test_int8_questions_are_close_to_torch_but_their_own_model(embedder, tmp_path):
+    encoder = OnnxEncoder(embedder.model, embedder.path, tmp_path, int8=True)
+    int8_vectors = np.stack([encoder.encode(q) for q in QUESTIONS])
+    cosines = np.sum(int8_vectors * embedder.embed(QUESTIONS), axis=1)
+    assert encoder.path.name == "model-int8-per-channel.onnx"
+    assert np.all(cosines > 0.98) and not np.allclose(cosines, 1.0, atol=1e-5)
+
+
 def test_the_export_is_made_once_and_reused(embedder, tmp_path):
     first = OnnxEncoder(embedder.model, embedder.path, tmp_path)
     exported = first.path.stat().st_mtime_ns
