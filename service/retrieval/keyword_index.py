@@ -11,7 +11,6 @@ a mask over the same scores, so sub-queries cost almost nothing here.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import bm25s
@@ -42,11 +41,11 @@ class Snapshot:
         return sorted(self.source_ids.keys() - {""})
 
 
-def _stemmer() -> Callable[[str], str] | None:
+def _stemmer():
     """PyStemmer's English Snowball stemmer: 'reported' and 'reports' meet at 'report'."""
     import Stemmer
 
-    return Stemmer.Stemmer("english").stemWord
+    return Stemmer.Stemmer("english")
 
 
 class KeywordIndex:
@@ -54,15 +53,21 @@ class KeywordIndex:
         self.index = index
         self.k1 = k1
         self.b = b
-        self.stem = _stemmer() if stemming else None
+        self.stemmer = _stemmer() if stemming else None
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
 
     def tokenize(self, texts: list[str]) -> list[list[str]]:
-        tokens = bm25s.tokenize(texts, stopwords="en", return_ids=False, show_progress=False)
-        if self.stem is None:
-            return tokens
-        return [[self.stem(t) for t in doc] for doc in tokens]
+        return bm25s.tokenize(
+            texts, stopwords="en", stemmer=self.stemmer, return_ids=False, show_progress=False
+        )
+
+    def _corpus(self, texts: list[str]) -> bm25s.tokenization.Tokenized:
+        """Token ids and their vocabulary, each distinct word stemmed once: the same tokens
+        as ``tokenize``, without a string per token (at a million chunks, gigabytes)."""
+        return bm25s.tokenize(
+            texts, stopwords="en", stemmer=self.stemmer, return_ids=True, show_progress=False
+        )
 
     def refresh(self) -> Snapshot:
         """The current snapshot, rebuilt first if another writer changed the index."""
@@ -80,9 +85,9 @@ class KeywordIndex:
         stopwords and one-letter words) there is no BM25 to build (bm25s cannot index an empty
         vocabulary), so nothing is keyword-searchable and dense search serves alone."""
         chunks = list(self.index.iter_chunks(committed))
-        corpus = self.tokenize([contextual_text(c) for c in chunks])
+        corpus = self._corpus([contextual_text(c) for c in chunks])
         retriever = None
-        if any(corpus):
+        if any(corpus.ids):
             retriever = bm25s.BM25(k1=self.k1, b=self.b)
             retriever.index(corpus, show_progress=False)
         source_ids: dict[str, int] = {}
