@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import sys
@@ -64,19 +65,16 @@ def measure(settings: Settings, questions: list[str], warmup: int) -> dict[str, 
     keyword_build = time.perf_counter() - started
     for question in questions[:warmup]:
         retriever.retrieve(question, 10, as_of=AS_OF)
-    rows: dict[str, list[float]] = {stage: [] for stage in (*STAGES, "total")}
+    rows: dict[str, list[float]] = {stage: [] for stage in (*STAGES, "total", "baseline")}
     views = []
-    for question in questions:
+    for question in questions:  # interleaved, so a change in the machine's load hits both
         started = time.perf_counter()
         result = retriever.retrieve(question, 10, as_of=AS_OF)
-        total = (time.perf_counter() - started) * 1000
+        rows["total"].append((time.perf_counter() - started) * 1000)
         timings = result.timings.model_dump()
         for stage in STAGES:
             rows[stage].append(timings[f"{stage}_ms"])
-        rows["total"].append(total)
         views.append(1 + len(result.parsed.outlets) + len(result.parsed.dates))
-    baseline = []
-    for question in questions:
         started = time.perf_counter()
         vector = embedder.embed([question])[0]
         index.chunks.query(
@@ -84,8 +82,19 @@ def measure(settings: Settings, questions: list[str], warmup: int) -> dict[str, 
             n_results=10,
             include=["documents", "metadatas", "distances"],
         )
-        baseline.append((time.perf_counter() - started) * 1000)
-    rows["baseline"] = baseline
+        rows["baseline"].append((time.perf_counter() - started) * 1000)
+    baseline = rows["baseline"]
+    bm25 = retriever.keywords.refresh().retriever
+    memory = {
+        "process_rss_mb": rss_mb(os.getpid()),
+        "keyword_matrix_mb": round(
+            sum(a.nbytes for a in bm25.scores.values() if hasattr(a, "nbytes")) / 2**20, 1
+        )
+        if bm25
+        else 0.0,
+    }
+    if settings.chroma_url:
+        memory["chroma_server_rss_mb"] = sum(rss_mb(pid) for pid in child_pids())
     return {
         "chunks": index.counts()["chunks"],
         "question_encoder": embedder.question_encoder if embedder.onnx_encoder else "torch",
@@ -93,6 +102,7 @@ def measure(settings: Settings, questions: list[str], warmup: int) -> dict[str, 
             float(np.percentile(rows["total"], 50) / np.percentile(baseline, 50)), 2
         ),
         "keyword_index_build_s": round(keyword_build, 1),
+        "memory": memory,
         "queries": len(questions),
         "searches_per_query_mean": round(float(np.mean(views)), 2),
         **{
@@ -105,6 +115,22 @@ def measure(settings: Settings, questions: list[str], warmup: int) -> dict[str, 
     }
 
 
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process (Linux ``/proc``)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def child_pids() -> list[int]:
+    """This process's children: in server mode, the ``chroma run`` it started."""
+    pids = []
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        pids += [int(pid) for pid in (task / "children").read_text().split()]
+    return pids
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", choices=["multihop", "synthetic"], default="multihop")
@@ -113,6 +139,12 @@ def main() -> None:
         "--mode", choices=["embedded", "server"], action="append", help="Repeatable."
     )
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument(
+        "--as-built",
+        action="store_true",
+        help="Measure the cached synthetic index as it stands, even if its build stopped short.",
+    )
+    parser.add_argument("--json-out", type=Path, help="Also write the JSON report here.")
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument(
@@ -137,7 +169,7 @@ def main() -> None:
     if args.corpus == "multihop":
         settings = multihop_settings(base)
     else:
-        settings = synthetic_settings(base, args.chunks, args.seed)
+        settings = synthetic_settings(base, args.chunks, args.seed, build=not args.as_built)
     questions = [q.question for q in load_multihop().questions]
     questions = random.Random(args.seed).sample(questions, min(args.queries, len(questions)))
 
@@ -156,16 +188,18 @@ def main() -> None:
                     settings.model_copy(update={"chroma_url": url}), questions, args.warmup
                 )
 
-    print(
-        json.dumps(
-            {
-                "corpus": args.corpus,
-                "question_metadata": settings.question_metadata,
-                "results": results,
-            },
-            indent=2,
-        )
+    report = json.dumps(
+        {
+            "corpus": args.corpus,
+            "question_metadata": settings.question_metadata,
+            "load_average": os.getloadavg(),
+            "results": results,
+        },
+        indent=2,
     )
+    print(report)
+    if args.json_out:
+        args.json_out.write_text(report)
     for mode, r in results.items():
         print(f"\n{args.corpus} · {mode} · {r['chunks']} chunks · {r['queries']} queries")
         print(f"{'stage':<8} {'p50 ms':>8} {'p95 ms':>8}")

@@ -33,20 +33,23 @@ from ingest.models import Article, Chunk
 from service.settings import Settings
 
 
-def synthetic_settings(base: Settings, target: int, seed: int) -> Settings:
-    """Settings pointing at the cached synthetic index of ``target`` chunks, built if missing."""
+def synthetic_settings(base: Settings, target: int, seed: int, build: bool = True) -> Settings:
+    """Settings pointing at the cached synthetic index of ``target`` chunks, built (or its
+    build resumed) if short of them, unless ``build`` is False."""
     settings = base.model_copy(
         update={
             "data_dir": EvalSettings().root / "bench-index" / f"synthetic-{target}-{seed}",
             "collection_prefix": "bench",
         }
     )
+    if not build:
+        return settings
     embedder = get_embedder(base)
     index = NewsIndex(settings, embedder.fingerprint, embedder.dimension)
     if index.counts()["chunks"] < target:
         chunker = Chunker.for_model(embedder, base.chunk_tokens, base.chunk_overlap_tokens)
         originals = [(a, chunker.split(a)) for a in load_multihop().articles]
-        build(index, originals, target, seed, settings.data_dir / "build.json")
+        write_copies(index, originals, target, seed, settings.data_dir / "build.json")
     return settings
 
 
@@ -72,7 +75,7 @@ def copies(originals: list[tuple[Article, list[Chunk]]], target: int):
             number += 1
 
 
-def build(
+def write_copies(
     index: NewsIndex,
     originals: list[tuple[Article, list[Chunk]]],
     target: int,
