@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+
 class QuantizedDocumentEncoder:
     """Safe from any thread: the tokenizer is a copy of its own, configured once, and ONNX
     Runtime sessions run concurrently. Returns mean-pooled vectors; the caller normalises."""
