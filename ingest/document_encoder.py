@@ -9,7 +9,6 @@ fingerprint (``embedding.Embedder.fingerprint``).
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,8 +24,6 @@ from ingest.onnx_encoder import (
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
-
-log = logging.getLogger(__name__)
 
 
 class QuantizedDocumentEncoder:
