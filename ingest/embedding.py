@@ -104,13 +104,26 @@ class Embedder:
     def _length_tokenizer(self):
         """A copy of the Rust tokenizer, truncating as the model does, to sort chunks by length;
         None for a model without a fast tokenizer (its chunks are sorted by characters)."""
+        tokenizer = self._tokenizer_copy()
+        if tokenizer is not None:
+            tokenizer.enable_truncation(int(self.model.max_seq_length))
+        return tokenizer
+
+    @cached_property
+    def _offsets_tokenizer(self):
+        """A copy of the Rust tokenizer that never truncates, for the chunker: it needs no lock,
+        so articles are chunked while the model encodes (``ingest.pipeline``)."""
+        return self._tokenizer_copy()
+
+    def _tokenizer_copy(self):
         from tokenizers import Tokenizer
 
         if not getattr(self.model.tokenizer, "is_fast", False):
             return None
-        tokenizer = Tokenizer.from_str(self.model.tokenizer.backend_tokenizer.to_str())
+        with self._lock:  # the copy must not catch a call's padding or truncation
+            tokenizer = Tokenizer.from_str(self.model.tokenizer.backend_tokenizer.to_str())
         tokenizer.no_padding()
-        tokenizer.enable_truncation(int(self.model.max_seq_length))
+        tokenizer.no_truncation()
         return tokenizer
 
     @cached_property
@@ -142,6 +155,10 @@ class Embedder:
         return int(self.model.max_seq_length) - self.model.tokenizer.num_special_tokens_to_add()
 
     def token_offsets(self, texts: list[str]) -> list[list[tuple[int, int]]]:
+        tokenizer = self._offsets_tokenizer
+        if tokenizer is not None:
+            encoded = tokenizer.encode_batch(texts, add_special_tokens=False)
+            return [list(e.offsets) for e in encoded]
         with self._lock:
             encoded = self.model.tokenizer(
                 texts,

@@ -1,17 +1,23 @@
 """Ingest: loaded articles → chunks → embeddings → index, idempotently and in batches.
 
-Chunks of several articles are embedded together (the model is much faster on full batches),
-then each article is written whole; an article whose fingerprint is already stored is skipped.
-With a budget (``max_chunks``, one HTTP request's) every article is chunked and counted before
-any is embedded. A ``cancel`` event stops the run between two model batches or two writes.
+Articles are checked against the index and chunked in a thread of their own, a batch ahead of
+the model (torch and ONNX Runtime release the GIL while they encode), so the model never waits
+for parsing, cleaning or chunking. Chunks of several articles are embedded together (the model
+is much faster on full batches), then the batch is written in a few Chroma calls, each article
+whole; an article whose fingerprint is already stored is skipped. With a budget
+(``max_chunks``, one HTTP request's) every article is chunked and counted before any is
+embedded. A ``cancel`` event stops the run between two model batches or two batch writes.
 """
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -22,6 +28,8 @@ from ingest.index.schema import contextual_text
 from ingest.index.store import NewsIndex
 from ingest.models import Article, Chunk
 from ingest.sources.records import LoadedArticle, LoadError
+
+T = TypeVar("T")
 
 
 class IngestReport(BaseModel):
@@ -72,6 +80,25 @@ class _Pending:
 
 
 @dataclass
+class _Batch:
+    """What the preparing thread hands over: the articles to embed and write, and what it
+    settled itself, in the order the report lists them."""
+
+    pending: list[_Pending] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    errors: list[LoadError] = field(default_factory=list)
+    assumed: list[str] = field(default_factory=list)
+    replaced: int = 0  # earlier copies of an article the same run gave again, not written
+
+    def chunks(self) -> int:
+        return sum(len(p.chunks) for p in self.pending)
+
+
+_CANCELLED = _Batch()
+"""Handed over when the preparing thread saw ``cancel``."""
+
+
+@dataclass
 class Ingestor:
     index: NewsIndex
     embedder: Embedder
@@ -80,24 +107,18 @@ class Ingestor:
     on_progress: Callable[[int], None] | None = None
     max_chunks: int | None = None
     cancel: threading.Event | None = None
-    _pending: dict[str, _Pending] = field(default_factory=dict)
 
     def run(self, items: Iterable[LoadedArticle | LoadError]) -> IngestReport:
         """Raises IngestTooLarge (nothing embedded) when the articles exceed ``max_chunks``,
-        IngestCancelled when ``cancel`` is set."""
+        IngestCancelled when ``cancel`` is set; an error while reading or chunking the
+        articles is raised here as it was raised there."""
         report = IngestReport()
         started = time.perf_counter()
-        for item in items:
-            self._stop_if_cancelled(report)
-            if isinstance(item, LoadError):
-                report.failed += 1
-                report.errors.append(item)
-                self._advance()
-                continue
-            self._add(item, report)
-            if self.max_chunks is None and self._pending_chunks() >= self.batch_chunks:
-                self._flush(report)
-        self._flush(report)
+        with prefetched(self._batches(items)) as batches:
+            for batch in batches:
+                if batch is _CANCELLED:
+                    raise IngestCancelled(report)
+                self._apply(batch, report)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -106,67 +127,99 @@ class Ingestor:
             LoadedArticle(article=a, path=origin, line=i) for i, a in enumerate(articles, start=1)
         )
 
-    def _add(self, item: LoadedArticle, report: IngestReport) -> None:
+    def _batches(self, items: Iterable[LoadedArticle | LoadError]) -> Iterator[_Batch]:
+        """Runs in the preparing thread: reads, checks and chunks the articles, a batch of
+        ``batch_chunks`` at a time (all of them in one under ``max_chunks``)."""
+        batch, handed = _Batch(), {}
+        for item in items:
+            if self.cancel is not None and self.cancel.is_set():
+                yield _CANCELLED
+                return
+            if isinstance(item, LoadError):
+                batch.errors.append(item)
+            else:
+                self._add(item, batch, handed)
+            if self.max_chunks is None and batch.chunks() >= self.batch_chunks:
+                handed.update(
+                    (p.item.article.id, p.item.article.fingerprint) for p in batch.pending
+                )
+                yield batch
+                batch = _Batch()
+        yield batch
+
+    def _add(self, item: LoadedArticle, batch: _Batch, handed: dict[str, str]) -> None:
+        """``handed``: the fingerprints of the articles in batches handed over already, which
+        the index holds by the time this batch is written."""
         article = item.article
         where = f"{item.path}:{item.line}" if item.line else item.path
-        report.assumed += [f"{where}: {note}" for note in article.assumed]
-        stored = self.index.stored_fingerprint(article.id)
-        if stored == article.fingerprint and article.id not in self._pending:
-            report.unchanged += 1
-            report.article_ids.append(article.id)
-            self._advance()
+        batch.assumed += [f"{where}: {note}" for note in article.assumed]
+        waiting = {p.item.article.id: p for p in batch.pending}
+        stored = handed.get(article.id) or self.index.stored_fingerprint(article.id)
+        if stored == article.fingerprint and article.id not in waiting:
+            batch.unchanged.append(article.id)
             return
         chunks = self.chunker.split(article)
         if not chunks:
-            report.failed += 1
-            report.errors.append(
-                LoadError(path=item.path, line=item.line, reason="no text left to index")
-            )
-            self._advance()
+            reason = "no text left to index"
+            batch.errors.append(LoadError(path=item.path, line=item.line, reason=reason))
             return
-        previous = self._pending.pop(article.id, None)
+        previous = waiting.get(article.id)
         if previous is not None:
-            self._advance()
-        total = self._pending_chunks() + len(chunks)
+            batch.pending.remove(previous)
+            batch.replaced += 1
+        total = batch.chunks() + len(chunks)
         if self.max_chunks is not None and total > self.max_chunks:
-            self._pending.clear()
             raise IngestTooLarge(article, len(chunks), total, self.max_chunks)
-        self._pending[article.id] = _Pending(
-            item, chunks, is_new=previous.is_new if previous else stored is None
-        )
+        is_new = previous.is_new if previous else stored is None
+        batch.pending.append(_Pending(item, chunks, is_new=is_new))
 
-    def _flush(self, report: IngestReport) -> None:
-        if not self._pending:
+    def _apply(self, batch: _Batch, report: IngestReport) -> None:
+        self._stop_if_cancelled(report)
+        report.unchanged += len(batch.unchanged)
+        report.article_ids += batch.unchanged
+        report.failed += len(batch.errors)
+        report.errors += batch.errors
+        report.assumed += batch.assumed
+        self._advance(len(batch.unchanged) + len(batch.errors) + batch.replaced)
+        if not batch.pending:
             return
-        pending = list(self._pending.values())
-        self._pending.clear()
-        texts = [contextual_text(c) for p in pending for c in p.chunks]
-        vectors = self._embed(texts, report)
-        offset = 0
-        for entry in pending:
-            self._stop_if_cancelled(report)
+        vectors = self._embed([contextual_text(c) for p in batch.pending for c in p.chunks], report)
+        self._stop_if_cancelled(report)
+        entries, offset = [], 0
+        for entry in batch.pending:
             count = len(entry.chunks)
-            article = entry.item.article
-            try:
-                self.index.write_article(article, entry.chunks, vectors[offset : offset + count])
-            except Exception as exc:
-                report.failed += 1
-                report.errors.append(
-                    LoadError(
-                        path=entry.item.path,
-                        line=entry.item.line,
-                        reason=f"index write failed: {exc}",
-                    )
-                )
-            else:
-                report.chunks_written += count
-                report.article_ids.append(article.id)
-                if entry.is_new:
-                    report.new += 1
-                else:
-                    report.updated += 1
+            entries.append((entry.item.article, entry.chunks, vectors[offset : offset + count]))
             offset += count
-            self._advance()
+        try:
+            self.index.write_articles(entries)
+        except Exception:
+            # One at a time, to tell the articles that cannot be written from those that can.
+            for entry, written in zip(batch.pending, entries, strict=True):
+                self._stop_if_cancelled(report)
+                try:
+                    self.index.write_articles([written])
+                except Exception as exc:
+                    self._failed(entry, exc, report)
+                else:
+                    self._written(entry, report)
+        else:
+            for entry in batch.pending:
+                self._written(entry, report)
+
+    def _written(self, entry: _Pending, report: IngestReport) -> None:
+        report.chunks_written += len(entry.chunks)
+        report.article_ids.append(entry.item.article.id)
+        if entry.is_new:
+            report.new += 1
+        else:
+            report.updated += 1
+        self._advance()
+
+    def _failed(self, entry: _Pending, exc: Exception, report: IngestReport) -> None:
+        report.failed += 1
+        reason = f"index write failed: {exc}"
+        report.errors.append(LoadError(path=entry.item.path, line=entry.item.line, reason=reason))
+        self._advance()
 
     def _embed(self, texts: list[str], report: IngestReport) -> np.ndarray:
         """One model batch at a time, longest texts first as the model itself orders them
@@ -180,17 +233,59 @@ class Ingestor:
             vectors[rows] = self.embedder.embed_documents([texts[i] for i in rows])
         return vectors
 
-    def _pending_chunks(self) -> int:
-        return sum(len(p.chunks) for p in self._pending.values())
-
     def _stop_if_cancelled(self, report: IngestReport) -> None:
         if self.cancel is not None and self.cancel.is_set():
-            self._pending.clear()
             raise IngestCancelled(report)
 
-    def _advance(self) -> None:
-        if self.on_progress:
-            self.on_progress(1)
+    def _advance(self, count: int = 1) -> None:
+        if self.on_progress and count:
+            self.on_progress(count)
+
+
+@contextmanager
+def prefetched(source: Iterator[T], depth: int = 1) -> Iterator[Iterator[T]]:
+    """``source`` run in a thread of its own, up to ``depth`` items ahead of the caller; an
+    exception it raises is raised from the caller's ``next``. Leaving the block stops it
+    (at its next item) and waits for it."""
+    handoff: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def put(entry) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for value in source:
+                if not put((value, None)):
+                    return
+        except BaseException as exc:  # handed to the caller, raised there
+            put((done, exc))
+            return
+        put((done, None))
+
+    def consume() -> Iterator[T]:
+        while True:
+            value, exc = handoff.get()
+            if exc is not None:
+                raise exc
+            if value is done:
+                return
+            yield value
+
+    worker = threading.Thread(target=produce, name="ingest-prepare", daemon=True)
+    worker.start()
+    try:
+        yield consume()
+    finally:
+        stop.set()
+        worker.join()
 
 
 def build_ingestor(

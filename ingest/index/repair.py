@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any, Literal
 
-from ingest.index.versions import unused_versions
+from ingest.index.versions import of_articles, unused_versions
 from ingest.index.writes import (
     LEGACY,
     WRITE_KEY,
@@ -42,28 +42,29 @@ class WriteLog:
     state: Any
     versions: Any
 
-    def _begin(self, article_id: str, kind: Literal["write", "delete"]) -> Intent:
-        """Record the intent before anything of the write is stored."""
-        intent = Intent(write=new_write(), article_id=article_id, kind=kind)
+    def _begin(self, article_ids: list[str], kind: Literal["write", "delete"]) -> list[Intent]:
+        """Record the intents (a write id each) before anything of them is stored: one call
+        for a batch of articles."""
+        intents = [Intent(write=new_write(), article_id=aid, kind=kind) for aid in article_ids]
         self.state.upsert(
-            ids=[INTENT_PREFIX + intent.write],
-            embeddings=[[0.0]],
-            metadatas=[intent.model_dump()],
+            ids=[INTENT_PREFIX + intent.write for intent in intents],
+            embeddings=[[0.0]] * len(intents),
+            metadatas=[intent.model_dump() for intent in intents],
         )
-        return intent
+        return intents
 
-    def _settle(self, intent: Intent) -> None:
-        """Tell readers, then remove what the write left unused (the version it superseded,
-        or its own chunks if it did not commit) and its intent. Never raises: what it cannot
-        do (the store lost) is left to the repair on the next open."""
+    def _settle(self, intents: list[Intent]) -> None:
+        """Tell readers, then remove what the writes left unused (the versions they
+        superseded, or their own chunks where they did not commit) and their intents. Never
+        raises: what it cannot do (the store lost) is left to the repair on the next open."""
         try:
             self._bump_generation()
-            self._sweep(intent.article_id, {intent.write})
+            self._sweep([i.article_id for i in intents], {i.write for i in intents})
         except Exception as exc:
             log.warning(
-                "the %s of article %s is left for the next open of the index to settle: %s",
-                intent.kind,
-                intent.article_id,
+                "the %s of %s is left for the next open of the index to settle: %s",
+                intents[0].kind,
+                ", ".join(f"article {i.article_id}" for i in intents),
                 exc,
             )
 
@@ -88,8 +89,8 @@ class WriteLog:
             log.info("%d article writes under way elsewhere, left to their writers", report.pending)
         return report
 
-    def _sweep(self, article_id: str | None, closing: Collection[str]) -> list[RepairAction]:
-        """Remove the stored chunks and kept versions (of one article, or all) that no record
+    def _sweep(self, article_ids: list[str] | None, closing: Collection[str]) -> list[RepairAction]:
+        """Remove the stored chunks and kept versions (of these articles, or all) that no record
         names and no other write under way claims, and close the intents ``closing``; what was
         done.
 
@@ -97,10 +98,10 @@ class WriteLog:
         garbage: its intent is stored before them, so it is listed after them unless that
         write has finished, and then its record, read last, names it (or a later write).
         """
-        keys = self._stored_keys(article_id)
-        archived = self.archived_records(article_id)
-        intents = self._intents(article_id)
-        records = self._records([article_id] if article_id else None)
+        keys = self._stored_keys(article_ids)
+        archived = self.archived_records(article_ids)
+        intents = self._intents(article_ids)
+        records = self._records(article_ids)
         writes = {aid: meta.get(WRITE_KEY, LEGACY) for aid, meta in records.items()}
         claimed = intents.keys() - set(closing)
         versions = unused_versions(archived, records, claimed)
@@ -116,7 +117,7 @@ class WriteLog:
         doomed = [key for group in unused.values() for key in group]
         for i in range(0, len(doomed), self._max_batch):
             self.chunks.delete(ids=doomed[i : i + self._max_batch])
-        actions = []
+        actions, closed = [], []
         for write in closing:
             intent = intents.get(write)
             if intent is None:
@@ -134,7 +135,9 @@ class WriteLog:
                     versions_removed=len(versions.pop(intent.article_id, [])),
                 )
             )
-            self.state.delete(ids=[INTENT_PREFIX + write])
+            closed.append(INTENT_PREFIX + write)
+        if closed:
+            self.state.delete(ids=closed)
         actions += [
             RepairAction(
                 article_id=aid,
@@ -151,8 +154,8 @@ class WriteLog:
             self._bump_generation()
         return actions
 
-    def _stored_keys(self, article_id: str | None) -> list[str]:
-        where = {"article_id": article_id} if article_id else None
+    def _stored_keys(self, article_ids: list[str] | None) -> list[str]:
+        where = of_articles(article_ids)
         keys: list[str] = []
         while True:
             found = self.chunks.get(where=where, include=[], limit=PAGE, offset=len(keys))
@@ -160,8 +163,8 @@ class WriteLog:
             if len(found["ids"]) < PAGE:
                 return keys
 
-    def _intents(self, article_id: str | None = None) -> dict[str, Intent]:
-        where = {"article_id": article_id} if article_id else {"kind": {"$in": ["write", "delete"]}}
+    def _intents(self, article_ids: list[str] | None = None) -> dict[str, Intent]:
+        where = of_articles(article_ids) or {"kind": {"$in": ["write", "delete"]}}
         found = self.state.get(where=where, include=["metadatas"])
         intents = (Intent.model_validate(meta) for meta in found["metadatas"])
         return {intent.write: intent for intent in intents}

@@ -18,18 +18,17 @@ from typing import Any
 
 import numpy as np
 
+from ingest.index.article_writes import ArticleWrites
 from ingest.index.filters import build_where
 from ingest.index.repair import PAGE, WriteLog
 from ingest.index.schema import (
     STATE_ID,
     STORY_KEY,
     article_from,
-    article_metadata,
     chunk_from,
-    chunk_metadata,
 )
 from ingest.index.stories import StoryRecords
-from ingest.index.versions import HASH_KEY, VERSION_KEY, VersionHistory
+from ingest.index.versions import VersionHistory
 from ingest.index.writes import (
     LEGACY,
     WRITE_KEY,
@@ -80,7 +79,7 @@ def open_client(settings: IndexSettings):
         raise IndexUnavailable(f"cannot open the Chroma store at {where}: {exc}") from exc
 
 
-class NewsIndex(WriteLog, StoryRecords, VersionHistory):
+class NewsIndex(ArticleWrites, WriteLog, StoryRecords, VersionHistory):
     def __init__(self, settings: IndexSettings, fingerprint: str, dimension: int, client=None):
         self.settings = settings
         self.fingerprint = fingerprint
@@ -169,52 +168,6 @@ class NewsIndex(WriteLog, StoryRecords, VersionHistory):
             return None
         return (found["metadatas"][0] or {}).get("fingerprint")
 
-    def write_article(self, article: Article, chunks: list[Chunk], vectors: np.ndarray) -> None:
-        """Store the chunks under a new write (and, when the title or body changed, a copy of
-        the version they replace), then commit it by upserting the article record: readers are
-        served the previous version (or nothing) until then, the new one after.
-
-        If any step fails the write is undone and the previous version stays; a writer killed
-        on the way leaves an intent the next open of the index settles (``repair``).
-        """
-        if len(chunks) != len(vectors):
-            raise ValueError("one vector per chunk")
-        intent = self._begin(article.id, "write")
-        try:
-            self._store(article, chunks, vectors, intent.write)
-        except Exception:
-            self._book = None  # it may hold the article its record does not
-            raise
-        finally:
-            self._settle(intent)
-
-    def _store(
-        self, article: Article, chunks: list[Chunk], vectors: np.ndarray, write: str
-    ) -> None:
-        number = self.next_version(article, write)
-        version = {"article_version": number, "content_hash": article.text_hash}
-        chunks = [c.model_copy(update=version) for c in chunks]
-        batch = self._max_batch
-        for i in range(0, len(chunks), batch):
-            part = chunks[i : i + batch]
-            self.chunks.upsert(
-                ids=[stored_key(c.id, write) for c in part],
-                documents=[c.text for c in part],
-                embeddings=vectors[i : i + batch].tolist(),
-                metadatas=[chunk_metadata(c) for c in part],
-            )
-        mean = vectors.mean(axis=0) if len(vectors) else np.zeros(self.dimension, dtype=np.float32)
-        norm = float(np.linalg.norm(mean)) or 1.0
-        meta = article_metadata(article, len(chunks))
-        meta |= self._story_fields(article, meta["indexed_at"]) | {WRITE_KEY: write}
-        meta |= {VERSION_KEY: number, HASH_KEY: article.text_hash}
-        self.articles.upsert(
-            ids=[article.id],
-            documents=[article.body],
-            embeddings=[(mean / norm).tolist()],
-            metadatas=[meta],
-        )
-
     def delete_article(self, id_or_url: str) -> Article | None:
         """Removes the article and every chunk of it; returns what was removed, if anything.
 
@@ -222,11 +175,11 @@ class NewsIndex(WriteLog, StoryRecords, VersionHistory):
         article = self.get_article(id_or_url)
         if article is None:
             return None
-        intent = self._begin(article.id, "delete")
+        intents = self._begin([article.id], "delete")
         try:
             self._delete_record(article.id)
         finally:
-            self._settle(intent)
+            self._settle(intents)
         return article
 
     # --- reader side -------------------------------------------------------------------

@@ -86,23 +86,38 @@ class VersionHistory:
 
     resolve_id: Callable[[str], str]
 
-    def next_version(self, article: Article, write: str) -> int:
-        """The version number ``article`` is written as; when its title or body changed, the
-        version it replaces is first kept under ``write``."""
-        found = self.articles.get(ids=[article.id], include=["documents", "metadatas"])
-        if not found["ids"]:
-            return 1
-        previous = current_version(article.id, found["documents"][0], found["metadatas"][0])
-        if previous.content_hash == article.text_hash:
-            return previous.number
-        meta = previous.model_dump(mode="json", exclude={"body"}, exclude_none=True)
-        self.versions.upsert(
-            ids=[f"{article.id}#v{previous.number}"],
-            documents=[previous.body],
-            embeddings=[[0.0]],
-            metadatas=[{**meta, "replaced_at": datetime.now(UTC).isoformat(), WRITE_KEY: write}],
-        )
-        return previous.number + 1
+    def next_versions(self, writes: list[tuple[Article, str]]) -> list[int]:
+        """The version number each (article, write) is written as; where the title or body
+        changed, the version it replaces is first kept under that write. One read and at
+        most one write for the batch."""
+        ids = [article.id for article, _ in writes]
+        found = self.articles.get(ids=ids, include=["documents", "metadatas"])
+        stored = {
+            aid: current_version(aid, doc, meta)
+            for aid, doc, meta in zip(
+                found["ids"], found["documents"], found["metadatas"], strict=True
+            )
+        }
+        numbers, kept = [], []
+        replaced_at = datetime.now(UTC).isoformat()
+        for article, write in writes:
+            previous = stored.get(article.id)
+            if previous is None:
+                numbers.append(1)
+            elif previous.content_hash == article.text_hash:
+                numbers.append(previous.number)
+            else:
+                meta = previous.model_dump(mode="json", exclude={"body"}, exclude_none=True)
+                kept.append((previous, {**meta, "replaced_at": replaced_at, WRITE_KEY: write}))
+                numbers.append(previous.number + 1)
+        if kept:
+            self.versions.upsert(
+                ids=[f"{v.article_id}#v{v.number}" for v, _ in kept],
+                documents=[v.body for v, _ in kept],
+                embeddings=[[0.0]] * len(kept),
+                metadatas=[meta for _, meta in kept],
+            )
+        return numbers
 
     def list_versions(self, id_or_url: str) -> list[ArticleVersion] | None:
         """Every version of the article, oldest first, the current one last; None when no
@@ -126,11 +141,19 @@ class VersionHistory:
         """Version ``number`` of the article, None when the article or that version is unknown."""
         return next((v for v in self.list_versions(id_or_url) or [] if v.number == number), None)
 
-    def archived_records(self, article_id: str | None) -> list[tuple[str, dict[str, Any]]]:
-        """(id, metadata) of the kept versions of one article, or of all."""
-        where = {"article_id": article_id} if article_id else None
+    def archived_records(self, article_ids: list[str] | None) -> list[tuple[str, dict[str, Any]]]:
+        """(id, metadata) of the kept versions of these articles, or of all."""
+        where = of_articles(article_ids)
         found = self.versions.get(where=where, include=["metadatas"])
         return list(zip(found["ids"], found["metadatas"], strict=True))
+
+
+def of_articles(article_ids: list[str] | None) -> dict[str, Any] | None:
+    """The Chroma filter on the ``article_id`` metadata for these articles (None: all)."""
+    if article_ids is None:
+        return None
+    ids = list(dict.fromkeys(article_ids))
+    return {"article_id": ids[0]} if len(ids) == 1 else {"article_id": {"$in": ids}}
 
 
 def unused_versions(
