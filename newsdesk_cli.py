@@ -66,6 +66,14 @@ def ingest(
     feeds: Annotated[
         list[str] | None, typer.Option("--feed", help="An RSS 2.0 / Atom feed URL (repeatable).")
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Ingest the files in this many processes, each with its own encoder, "
+            "writing to the Chroma server of NEWSDESK_CHROMA_URL (each article by one of them).",
+        ),
+    ] = 1,
 ) -> None:
     """Index articles from .txt/.md, .html, .json and .jsonl files, web pages and feeds."""
     from ingest.pipeline import build_ingestor
@@ -77,7 +85,9 @@ def ingest(
         raise _fail("give files, folders, URLs or --feed URL", 2)
     settings = _settings()
     ok = True
-    if files:
+    if files and workers > 1:
+        ok = _ingest_in_workers(settings, files, workers)
+    elif files:
         with console.status("Loading the embedding model and opening the index…"):
             try:
                 ingestor = build_ingestor(settings)
@@ -110,6 +120,23 @@ def _ingest_files(ingestor, files) -> bool:
         task = progress.add_task("ingest", total=None)
         ingestor.on_progress = lambda n: progress.advance(task, n)
         report = ingestor.run(_counted(files, progress, task))
+    return _print_report(report)
+
+
+def _ingest_in_workers(settings: Settings, files: list[Path], workers: int) -> bool:
+    from ingest.workers import WorkersNeedServer, ingest_in_workers
+
+    with console.status(f"Ingesting in {workers} worker processes…"):
+        try:
+            report = ingest_in_workers(settings, files, workers)
+        except WorkersNeedServer as exc:
+            raise _fail(str(exc), 2) from None
+        except (IndexUnavailable, ModelMismatch) as exc:
+            raise _fail(str(exc)) from None
+    return _print_report(report)
+
+
+def _print_report(report) -> bool:
     for error in report.errors:
         err.print(f"[red]failed[/red] {error}", soft_wrap=True, highlight=False)
     for note in report.assumed:
