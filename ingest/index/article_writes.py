@@ -8,6 +8,7 @@ six of them: a batch of 20 articles now takes the same six.
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -22,6 +23,11 @@ if TYPE_CHECKING:
 
 ArticleWrite = tuple[Article, list[Chunk], np.ndarray]
 """An article, its chunks and one vector per chunk."""
+WRITE_LOCK = threading.RLock()
+"""One article write or deletion at a time in this process, from placing it in its story to
+settling it: two threads writing copies of one story at once would each miss the other and
+start two stories. The encoder runs before it, so it holds only Chroma calls, which embedded
+Chroma serialises anyway. Writers in other processes are not covered (see the README)."""
 
 
 class ArticleWrites:
@@ -51,14 +57,15 @@ class ArticleWrites:
             raise ValueError("each article once in a batch of writes")
         if not items:
             return
-        intents = self._begin([article.id for article, _, _ in items], "write")
-        try:
-            self._store(items, intents)
-        except Exception:
-            self._book = None  # it may hold articles their records do not
-            raise
-        finally:
-            self._settle(intents)
+        with WRITE_LOCK:
+            intents = self._begin([article.id for article, _, _ in items], "write")
+            try:
+                self._store(items, intents)
+            except Exception:
+                self._book = None  # it may hold articles their records do not
+                raise
+            finally:
+                self._settle(intents)
 
     def _store(self, items: list[ArticleWrite], intents: list[Intent]) -> None:
         """The kept versions, the chunks of every article, then the records that commit them."""

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ingest.index.article_writes import ArticleWrites
+from ingest.index.article_writes import WRITE_LOCK, ArticleWrites
 from ingest.index.filters import build_where
 from ingest.index.repair import PAGE, WriteLog
 from ingest.index.schema import (
@@ -175,11 +175,12 @@ class NewsIndex(ArticleWrites, WriteLog, StoryRecords, VersionHistory):
         article = self.get_article(id_or_url)
         if article is None:
             return None
-        intents = self._begin([article.id], "delete")
-        try:
-            self._delete_record(article.id)
-        finally:
-            self._settle(intents)
+        with WRITE_LOCK:
+            intents = self._begin([article.id], "delete")
+            try:
+                self._delete_record(article.id)
+            finally:
+                self._settle(intents)
         return article
 
     # --- reader side -------------------------------------------------------------------

@@ -76,3 +76,36 @@ def test_a_copy_of_an_article_indexed_before_stories_joins_it(settings_factory):
     write(index, GAZETTE)
     assert outlets(index, WIRE.id) == ["Wire Service", "Harbour Gazette"]
     assert index.committed().stories == {WIRE.id: WIRE.id, GAZETTE.id: WIRE.id}
+
+
+def test_two_threads_writing_copies_of_one_story_at_once_group_them(settings_factory, monkeypatch):
+    """Each copy's look-up for its story is held open long enough for the other thread to make
+    the same look-up: unless writes take turns, neither finds the other and both start one."""
+    import threading
+    import time
+
+    from ingest.stories import StoryBook
+
+    looked_up = StoryBook.copies_of
+
+    def slow_copies_of(self, minhash, excluding=""):
+        found = looked_up(self, minhash, excluding)
+        time.sleep(0.3)
+        return found
+
+    monkeypatch.setattr(StoryBook, "copies_of", slow_copies_of)
+    settings = settings_factory()
+    index = open_index(settings)
+    start = threading.Barrier(2)
+
+    def writer(article: Article) -> None:
+        start.wait()
+        write(index, article)
+
+    threads = [threading.Thread(target=writer, args=(a,)) for a in (GAZETTE, COURIER)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    stories = open_index(settings).committed().stories
+    assert stories[GAZETTE.id] == stories[COURIER.id]
