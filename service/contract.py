@@ -262,8 +262,7 @@ class DirectAnswer(BaseModel):
 
     form: Literal["span", "outlet", "verdict", "choice", "not_said"] = Field(
         description="'span': the name, figure or date asked for, quoted from an article; "
-        "'outlet': the outlet whose article reported what the question asks about (its "
-        "source, cited by that article's best sentence); "
+        "'outlet': the source of the article reporting what the question asks about; "
         "'verdict': yes, no or unsettled, decided from the claims; 'choice': which of the two "
         "reports or events the question names came first (or last), by publication date; "
         "'not_said': the articles hold no answer of the asked kind (the quotes are context)."

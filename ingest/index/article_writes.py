@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ingest.index.schema import article_metadata, chunk_metadata
+from ingest.index.schema import STORY_KEY, article_metadata, chunk_metadata
 from ingest.index.versions import HASH_KEY, VERSION_KEY
 from ingest.index.writes import WRITE_KEY, stored_key
 from ingest.models import Article, Chunk
@@ -93,6 +93,10 @@ class ArticleWrites:
             meta |= self._story_fields(article, meta["indexed_at"]) | {WRITE_KEY: write}
             meta |= {VERSION_KEY: number, HASH_KEY: article.text_hash}
             records.append((article, self._mean(vectors), meta))
+        # A later article of the batch may have moved an earlier one's story (an original after
+        # its copy): each record takes its story as the book holds it once all are placed.
+        for article, _, meta in records:
+            meta[STORY_KEY] = self._book.members[article.id].story
         for i in range(0, len(records), batch):
             part = records[i : i + batch]
             self.articles.upsert(
