@@ -30,6 +30,11 @@ class SentenceVectors:
         with self._lock:
             return text in self._cache
 
+    def clear(self) -> None:
+        """Forget every vector: the next question finds the cache cold (for benchmarks)."""
+        with self._lock:
+            self._cache.clear()
+
     def embed(self, texts: list[str]) -> np.ndarray:
         """One vector per text, in order; only texts not cached are embedded, in one batch."""
         wanted = list(dict.fromkeys(texts))
