@@ -169,10 +169,10 @@ class Embedder:
             )
         return [[tuple(span) for span in spans] for spans in encoded["offset_mapping"]]
 
-    def embed(self, texts: list[str]) -> np.ndarray:
-        """Sentences, claims and questions: the model as loaded, which the answer stage's
-        thresholds were calibrated on."""
-        return self._embed(texts, "torch")
+    def embed(self, texts: list[str], encoder: str = "torch") -> np.ndarray:
+        """Sentences, claims and questions: by default the model as loaded, which the answer
+        stage's thresholds were calibrated on; ``encoder="bf16"`` is within their tolerance."""
+        return self._embed(texts, encoder)
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         """Chunks for the index, through the configured document encoder."""

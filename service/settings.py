@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode
 
+from ingest.cpu_features import fastest_document_encoder
 from ingest.settings import ENV, IndexSettings
 from ingest.web.settings import FetchSettings
 
@@ -81,6 +82,17 @@ class AnsweringSettings(BaseSettings):
         "'local:PATH.gguf' for another GGUF file; needs the 'local' extra).",
     )
     answer_sentences: int = Field(4, ge=1, le=12)
+    sentence_encoder: Literal["torch", "bf16"] = Field(
+        default_factory=fastest_document_encoder,
+        description="How answer sentences and claims are embedded: 'bf16' where the CPU has "
+        "it natively (within the fp32 tolerance, ingest.embedding), else 'torch' (fp32).",
+    )
+    sentence_tokens: int | None = Field(
+        96,
+        ge=8,
+        description="Tokens of a sentence embedded (a run-on line is quoted whole but embedded "
+        "by its start); unset: the model's limit.",
+    )
     decline_unknown_outlets: bool = Field(
         True,
         description="Decline a question that says its information comes from an outlet the "

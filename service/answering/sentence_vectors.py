@@ -12,18 +12,33 @@ from collections import OrderedDict
 import numpy as np
 
 from ingest.embedding import Embedder
+from service.settings import AnsweringSettings
 
 CACHE_SIZE = 20_000
 
 
 class SentenceVectors:
-    """``Embedder.embed`` with a least-recently-used cache of ``size`` sentences."""
+    """``Embedder.embed`` with a least-recently-used cache of ``size`` sentences, through
+    ``encoder``, each text embedded by its first ``max_tokens`` tokens (None: all the model
+    reads): a run-on scraped line costs what a sentence costs."""
 
-    def __init__(self, embedder: Embedder, size: int = CACHE_SIZE):
+    def __init__(
+        self,
+        embedder: Embedder,
+        size: int = CACHE_SIZE,
+        encoder: str = "torch",
+        max_tokens: int | None = None,
+    ):
         self.embedder = embedder
         self.size = size
+        self.encoder = encoder
+        self.max_tokens = max_tokens
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
+
+    @classmethod
+    def configured(cls, embedder: Embedder, settings: AnsweringSettings) -> SentenceVectors:
+        return cls(embedder, encoder=settings.sentence_encoder, max_tokens=settings.sentence_tokens)
 
     def holds(self, text: str) -> bool:
         """Whether ``text`` is embedded already (it costs nothing to use)."""
@@ -44,10 +59,20 @@ class SentenceVectors:
                 self._cache.move_to_end(text)
         missing = [t for t in wanted if t not in found]
         if missing:
-            fresh = self.embedder.embed(missing)
+            fresh = self.embedder.embed(self._truncated(missing), self.encoder)
             found.update(zip(missing, fresh, strict=True))
             with self._lock:
                 self._cache.update(zip(missing, fresh, strict=True))
                 while len(self._cache) > self.size:
                     self._cache.popitem(last=False)
         return np.stack([found[t] for t in texts])
+
+    def _truncated(self, texts: list[str]) -> list[str]:
+        """Each text cut after its ``max_tokens``-th token."""
+        if self.max_tokens is None:
+            return texts
+        offsets = self.embedder.token_offsets(texts)
+        return [
+            text[: spans[self.max_tokens - 1][1]] if len(spans) > self.max_tokens else text
+            for text, spans in zip(texts, offsets, strict=True)
+        ]

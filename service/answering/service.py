@@ -57,7 +57,7 @@ class AnswerService:
         self.embedder = embedder
         self.retriever = Retriever(settings, index, embedder)
         self.declines = Declines(settings)
-        self.vectors = SentenceVectors(embedder)
+        self.vectors = SentenceVectors.configured(embedder, settings)
         self.extractive = ExtractiveAnswerer(
             self.vectors, self.declines, max_sentences=settings.answer_sentences
         )
