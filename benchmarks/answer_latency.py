@@ -48,7 +48,7 @@ from service.contract import AskRequest
 from service.settings import Settings
 
 CACHE = Path.home() / ".cache/newsdesk/bench-answer"
-BASELINE: dict[str, object] = {"sentence_encoder": "torch", "sentence_tokens": None}
+BASELINE: dict[str, object] = {"sentence_encoder": "torch", "sentence_tokens": 0}
 """The answer stage as it was: what ``baseline`` rows run with."""
 SECTIONS = ["Home", "World", "Business", "Tech", "Sport", "Culture", "Opinion", "Video"]
 

@@ -87,11 +87,11 @@ class AnsweringSettings(BaseSettings):
         description="How answer sentences and claims are embedded: 'bf16' where the CPU has "
         "it natively (within the fp32 tolerance, ingest.embedding), else 'torch' (fp32).",
     )
-    sentence_tokens: int | None = Field(
+    sentence_tokens: int = Field(
         96,
-        ge=8,
+        ge=0,
         description="Tokens of a sentence embedded (a run-on line is quoted whole but embedded "
-        "by its start); unset: the model's limit.",
+        "by its start); 0: the model's limit.",
     )
     decline_unknown_outlets: bool = Field(
         True,

@@ -38,7 +38,9 @@ class SentenceVectors:
 
     @classmethod
     def configured(cls, embedder: Embedder, settings: AnsweringSettings) -> SentenceVectors:
-        return cls(embedder, encoder=settings.sentence_encoder, max_tokens=settings.sentence_tokens)
+        return cls(
+            embedder, encoder=settings.sentence_encoder, max_tokens=settings.sentence_tokens or None
+        )
 
     def holds(self, text: str) -> bool:
         """Whether ``text`` is embedded already (it costs nothing to use)."""

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from service.answering.sentence_vectors import SentenceVectors
+from service.settings import Settings
 
 pytestmark = pytest.mark.unit
 
@@ -13,9 +14,11 @@ class CountingEmbedder:
 
     def __init__(self):
         self.batches: list[list[str]] = []
+        self.encoders: list[str] = []
 
-    def embed(self, texts: list[str]) -> np.ndarray:
+    def embed(self, texts: list[str], encoder: str = "torch") -> np.ndarray:
         self.batches.append(list(texts))
+        self.encoders.append(encoder)
         return np.array([[len(t), 1.0] for t in texts], dtype=np.float32)
 
 
@@ -37,3 +40,54 @@ def test_the_least_recently_used_sentence_is_the_one_forgotten():
     vectors.embed(["ccc"])  # evicts "bb"
     vectors.embed(["a", "bb"])
     assert embedder.batches == [["a", "bb"], ["ccc"], ["bb"]]
+
+
+class WordEmbedder(CountingEmbedder):
+    """Tokens are whitespace-separated words."""
+
+    def token_offsets(self, texts: list[str]) -> list[list[tuple[int, int]]]:
+        offsets = []
+        for text in texts:
+            spans, at = [], 0
+            for word in text.split():
+                start = text.index(word, at)
+                at = start + len(word)
+                spans.append((start, at))
+            offsets.append(spans)
+        return offsets
+
+
+def test_a_run_on_line_is_embedded_by_its_first_tokens_and_cached_whole():
+    embedder = WordEmbedder()
+    vectors = SentenceVectors(embedder, max_tokens=3)
+    line = "one two three four five six"
+    vectors.embed([line, "short line"])
+    assert embedder.batches == [["one two three", "short line"]]
+    assert vectors.holds(line)
+
+
+def test_the_fp32_setting_is_honoured_and_the_cap_can_be_lifted(monkeypatch):
+    monkeypatch.setenv("NEWSDESK_SENTENCE_ENCODER", "torch")
+    monkeypatch.setenv("NEWSDESK_SENTENCE_TOKENS", "0")
+    embedder = WordEmbedder()
+    vectors = SentenceVectors.configured(embedder, Settings(_env_file=None))
+    line = "one two three four five six " * 30
+    vectors.embed([line])
+    assert embedder.encoders == ["torch"]
+    assert embedder.batches == [[line]]
+
+
+def test_bf16_is_asked_for_when_configured():
+    embedder = WordEmbedder()
+    settings = Settings(_env_file=None, sentence_encoder="bf16", sentence_tokens=96)
+    SentenceVectors.configured(embedder, settings).embed(["a sentence"])
+    assert embedder.encoders == ["bf16"]
+
+
+def test_a_cleared_cache_embeds_again():
+    embedder = CountingEmbedder()
+    vectors = SentenceVectors(embedder)
+    vectors.embed(["a"])
+    vectors.clear()
+    vectors.embed(["a"])
+    assert embedder.batches == [["a"], ["a"]]
