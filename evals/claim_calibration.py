@@ -4,7 +4,8 @@
 
 For a seeded sample of MultiHop-RAG's yes/no questions answered Yes (leaving out the CI gate's
 sample), each claim naming one outlet is judged twice against the retrieved passages, exactly
-as the service judges it (``service.answering.direct.judge``):
+as the service judges it (``service.answering.direct.judge``, among the sentences the extractive
+answerer embedded for the question):
 
 - *own*: only the passages of the question's evidence articles from that outlet, which hold the
   fact the claim paraphrases;
@@ -68,6 +69,10 @@ def main() -> None:
         if asked is None:
             continue
         gold = set(question.evidence_articles)
+        scored = service.extractive.candidates(
+            retrieval.parsed, retrieval.query_vector, retrieval.passages
+        )
+        embedded = frozenset(c.text for c in scored)
         for claim in asked.claims:
             if len(claim.outlets) != 1:
                 continue
@@ -77,9 +82,9 @@ def main() -> None:
             held = [p for p in mine if p.chunk.article_id in gold]
             others = [p for p in mine if p.chunk.article_id not in gold]
             if held:
-                own.append(_best(judge, bare, held))
+                own.append(_best(judge, bare, held, embedded))
             if others:
-                other.append(_best(judge, bare, others))
+                other.append(_best(judge, bare, others, embedded))
 
     own_scores, other_scores = np.array(own), np.array(other)
     print(f"claims judged: own article {len(own)}, another article of the outlet {len(other)}")
@@ -95,8 +100,8 @@ def main() -> None:
         print(f"\nhighest bar passing at least {OWN_PASS:.0%} of own-article claims: {chosen:.2f}")
 
 
-def _best(judge: ClaimJudge, claim: Claim, passages: list) -> float:
-    ranked = judge.rank(claim, passages)
+def _best(judge: ClaimJudge, claim: Claim, passages: list, embedded: frozenset[str]) -> float:
+    ranked = judge.rank(claim, passages, embedded=embedded)
     return ranked[0].support if ranked else 0.0
 
 

@@ -7,6 +7,7 @@ citation, unanswerable...), so averages are only taken over the questions it app
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 
 from pydantic import BaseModel, Field
 
@@ -32,6 +33,7 @@ from evals.retrieval_scores import (
 from evals.verdicts import VERDICT_METRICS, verdict_figures
 
 SKIPPED = "skipped"
+NO_COPIES: Mapping[str, str] = MappingProxyType({})
 """Status of a question run with ``--retrieval-only``: retrieved and scored, never answered."""
 ANSWER_SCORES = (
     "citation_recall",
@@ -134,7 +136,9 @@ def _recalls(ev: Evidence, c: CitedSpan, copies: Mapping[str, str]) -> bool:
 
 
 def citation_recall(
-    evidence: Sequence[Evidence], citations: Sequence[CitedSpan], copies: Mapping[str, str] = {}
+    evidence: Sequence[Evidence],
+    citations: Sequence[CitedSpan],
+    copies: Mapping[str, str] = NO_COPIES,
 ) -> float | None:
     """Share of gold quotes overlapped by a cited span (an evidence item without a quote is
     recalled by any citation of its article, or of a copy of it)."""
@@ -144,7 +148,7 @@ def citation_recall(
 
 
 def citation_precision(
-    gold: Sequence[str], citations: Sequence[CitedSpan], copies: Mapping[str, str] = {}
+    gold: Sequence[str], citations: Sequence[CitedSpan], copies: Mapping[str, str] = NO_COPIES
 ) -> float | None:
     distinct = _distinct(citations)
     if not gold or not distinct:
@@ -197,7 +201,7 @@ def score_question(
     passages: Sequence[RetrievedPassage],
     citations: Sequence[CitedSpan],
     bodies: Mapping[str, str],
-    copies: Mapping[str, str] = {},
+    copies: Mapping[str, str] = NO_COPIES,
 ) -> QuestionScores:
     """``copies`` (copy id to original id): a copy of a gold article counts as that article."""
     ranked = sorted(passages, key=lambda p: p.rank)

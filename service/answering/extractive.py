@@ -11,7 +11,7 @@ too weak the question is declined instead of answered with unrelated quotes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -83,9 +83,14 @@ class ExtractiveAnswerer:
         self.max_embedded = max_embedded
 
     def candidates(
-        self, parsed: ParsedQuestion, query_vector: np.ndarray, passages: list[Passage]
+        self,
+        parsed: ParsedQuestion,
+        query_vector: np.ndarray,
+        passages: list[Passage],
+        also: Sequence[str] = (),
     ) -> list[Candidate]:
-        """Sentences of the top passages, scored; only the lexically likeliest are embedded.
+        """Sentences of the top passages, scored; only the lexically likeliest are embedded,
+        with ``also`` (the direct answer's claims) in the same model call.
         Sentences carrying the kind of answer the question asks for are marked ``typed``."""
         kind = parsed.kind
         terms = content_words(parsed.text, ANSWER_VOCABULARY)
@@ -116,7 +121,8 @@ class ExtractiveAnswerer:
         ]
         if not shortlist:
             return []
-        similarity = self.vectors.embed([c.text for c in shortlist]) @ query_vector
+        texts = [c.text for c in shortlist]
+        similarity = self.vectors.embed([*texts, *also])[: len(texts)] @ query_vector
         return [
             replace(cand, similarity=float(sim))
             for cand, sim in zip(shortlist, similarity, strict=True)
@@ -128,15 +134,20 @@ class ExtractiveAnswerer:
         query_vector: np.ndarray,
         passages: list[Passage],
         outlet_support: Mapping[str, float] | None = None,
+        also: Sequence[str] = (),
     ) -> Extract:
         """Quote the best sentences, unless a decline rule stops it. While the weak-evidence
         rule is on, a question asking who, when or how many is answered only from sentences
         holding a name, a time or a quantity: the others may share its words but cannot be its
         answer. ``outlet_support`` maps each outlet the question names to its closest chunk's
-        similarity (``RetrievalResult``)."""
+        similarity (``RetrievalResult``); ``also``: texts to embed in the same call."""
         any_kind = parsed.kind is None or not self.declines.kind_required
         candidates = sorted(
-            (c for c in self.candidates(parsed, query_vector, passages) if any_kind or c.typed),
+            (
+                c
+                for c in self.candidates(parsed, query_vector, passages, also)
+                if any_kind or c.typed
+            ),
             key=lambda c: -c.score,
         )
         best = candidates[0].score if candidates else 0.0

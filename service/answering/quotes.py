@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, replace
 
 from service.answering.direct.compose import Composed, DirectAnswerer
+from service.answering.direct.judge import claim_texts
 from service.answering.direct.spans import Ranked
 from service.answering.extractive import Candidate, Extract, ExtractiveAnswerer
 from service.answering.instructions import addressed_to_model
@@ -39,7 +40,13 @@ def gather(
     step = time.perf_counter()
     parsed, passages = retrieval.parsed, retrieval.passages
     extract = without_instructions(
-        extractive.answer(parsed, retrieval.query_vector, passages, retrieval.outlet_support)
+        extractive.answer(
+            parsed,
+            retrieval.query_vector,
+            passages,
+            retrieval.outlet_support,
+            also=claim_texts(parsed),
+        )
     )
     composed = None
     if extract.declined is None and extract.sentences:

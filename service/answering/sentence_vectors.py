@@ -42,11 +42,6 @@ class SentenceVectors:
             embedder, encoder=settings.sentence_encoder, max_tokens=settings.sentence_tokens or None
         )
 
-    def holds(self, text: str) -> bool:
-        """Whether ``text`` is embedded already (it costs nothing to use)."""
-        with self._lock:
-            return text in self._cache
-
     def clear(self) -> None:
         """Forget every vector: the next question finds the cache cold (for benchmarks)."""
         with self._lock:

@@ -108,7 +108,7 @@ class DirectAnswerer:
         answerer scored, best first, where spans and claim evidence are looked for;
         ``quoted``: the ones it chose to quote, shown after the direct answer's evidence."""
         if parsed.order_choice is not None:
-            return self._choice(parsed.order_choice, quoted, passages)
+            return self._choice(parsed.order_choice, ranked, quoted, passages)
         if parsed.yes_no is not None:
             return self._verdict(parsed.yes_no, ranked, quoted, passages)
         if asks_for_outlet(parsed.text):
@@ -131,7 +131,7 @@ class DirectAnswerer:
 
     def _no_outlet(self, quoted: list[Ranked]) -> Composed:
         """The best article names no outlet: any name in its text would be a wrong answer."""
-        text = f"{NOT_SAID} which outlet reported it: the article that does names no outlet."
+        text = f"{NOT_SAID} which outlet reported it: the article saying so names no outlet."
         numbering = _Numbering()
         said = [AnswerSentence(text=text), *self._quoted(list(quoted), numbering)]
         return Composed(DirectAnswer(form="not_said", text=text), said, numbering.citations)
@@ -203,12 +203,17 @@ class DirectAnswerer:
         return Composed(direct, [first, *self._quoted(quotes, numbering)], numbering.citations)
 
     def _choice(
-        self, asked: OrderChoice, quoted: list[Ranked], passages: list[Passage]
+        self,
+        asked: OrderChoice,
+        ranked: list[Ranked],
+        quoted: list[Ranked],
+        passages: list[Passage],
     ) -> Composed:
         """The side published first (or last), with both articles' sentences as evidence."""
         first, second = asked.sides
         self.judge.prepare([first, second])
-        found = self.judge.order(OrderClaim(first, second), passages)
+        embedded = frozenset(r.text for r in ranked)
+        found = self.judge.order(OrderClaim(first, second), passages, embedded)
         numbering = _Numbering()
         if found is None or found.status == "unsettled":
             reason = found.reason if found else "both are in one article"
@@ -234,10 +239,12 @@ class DirectAnswerer:
         sides = [asked.order.earlier, asked.order.later] if asked.order else []
         self.judge.prepare([*asked.claims, *sides])
         literally = len(asked.text.split()) <= SHORT_QUESTION_WORDS
+        embedded = frozenset(r.text for r in ranked)
         findings = [
-            self.judge.content(claim, passages, closest, literally) for claim in asked.claims
+            self.judge.content(claim, passages, closest, literally, embedded)
+            for claim in asked.claims
         ]
-        order = self.judge.order(asked.order, passages) if asked.order else None
+        order = self.judge.order(asked.order, passages, embedded) if asked.order else None
         verdict, reason, decisive = self._decide(asked, findings, order)
         numbering = _Numbering()
         every = findings + ([order] if order else [])

@@ -12,7 +12,7 @@ the publication dates of the two articles its sides describe, read from their me
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
@@ -25,6 +25,7 @@ from service.answering.support import SupportChecker, combined_score
 from service.answering.vocabulary import SUPPORT_VOCABULARY, content_words, stems
 from service.contract import Passage
 from service.question.claims import Claim, OrderClaim
+from service.question.parsed import ParsedQuestion
 from service.question.relations import RELATION_WORD
 
 Status = Literal["supported", "contradicted", "unsettled"]
@@ -63,7 +64,6 @@ _GRAMMAR = frozenset(
 word, "for", "against", "not" and "more" with them, must be in the sentence."""
 SHORTLIST = 6
 CLOSEST = 4
-NEW_SENTENCES = 0
 MIN_CORE_CHARS = 12
 _ATTRIBUTION = re.compile(
     r"^(?:(?:both|all|each|the|an?|another|one|two|and)\b|[\s'’\",&])*"
@@ -121,16 +121,17 @@ class ClaimJudge:
         passages: list[Passage],
         closest: Sequence[Sentence] = (),
         literally: bool = True,
+        embedded: Collection[str] = frozenset(),
     ) -> Finding:
-        """``closest``: sentences already found close to the question (embedded and cached),
-        judged with the ones sharing most words with the claim; ``literally``: whether the
-        question is short enough to be held to its words (``COMPARABLE_WORDS``)."""
+        """``closest``: sentences already found close to the question, judged with the ones
+        sharing most words with the claim; ``literally``: whether the question is short enough
+        to be held to its words (``COMPARABLE_WORDS``); ``embedded``: see ``rank``."""
         pool = _from_outlets(passages, claim.outlets)
         if not pool:
             outlets = " or ".join(claim.outlets)
             return Finding(claim, "unsettled", f"no article from {outlets} was found", [])
         words = claim_words(claim)
-        ranked = self.rank(claim, pool, closest)
+        ranked = self.rank(claim, pool, closest, embedded)
         if not ranked:
             return Finding(claim, "unsettled", "no sentence of the articles is about it", [])
         best = ranked[0]
@@ -166,11 +167,13 @@ class ClaimJudge:
             return Finding(claim, "supported", "an article says so in its words", [stating])
         return Finding(claim, "unsettled", "no sentence of the articles says so", [best])
 
-    def order(self, claim: OrderClaim, passages: list[Passage]) -> Finding | None:
+    def order(
+        self, claim: OrderClaim, passages: list[Passage], embedded: Collection[str] = frozenset()
+    ) -> Finding | None:
         """Whether ``claim.earlier``'s article was published first; None when both sides come
         from one article (the order is then not a matter of publication dates)."""
-        earlier = self._article(claim.earlier, passages)
-        later = self._article(claim.later, passages)
+        earlier = self._article(claim.earlier, passages, embedded)
+        later = self._article(claim.later, passages, embedded)
         as_claim = Claim(f"{claim.earlier.text} came before {claim.later.text}")
         if earlier is None or later is None:
             return Finding(as_claim, "unsettled", "the articles it compares were not found", [])
@@ -191,20 +194,26 @@ class ClaimJudge:
             return Finding(as_claim, "supported", f"{named}, {other}", [earlier, later])
         return Finding(as_claim, "contradicted", f"{named}, but {other}", [earlier, later])
 
-    def _article(self, side: Claim, passages: list[Passage]) -> Sentence | None:
+    def _article(
+        self, side: Claim, passages: list[Passage], embedded: Collection[str]
+    ) -> Sentence | None:
         pool = _from_outlets(passages, side.outlets)
-        ranked = self.rank(side, pool)
+        ranked = self.rank(side, pool, embedded=embedded)
         return ranked[0] if ranked else None
 
     def rank(
-        self, claim: Claim, pool: list[Passage], closest: Sequence[Sentence] = ()
+        self,
+        claim: Claim,
+        pool: list[Passage],
+        closest: Sequence[Sentence] = (),
+        embedded: Collection[str] = frozenset(),
     ) -> list[Sentence]:
-        """The pool's sentences scored against the claim, best supported first: the
-        ``SHORTLIST`` sharing most words with it and the ``closest`` from the pool. Of the
-        shortlist, only ``NEW_SENTENCES`` not already embedded for this question (by the
-        extractive answerer, through the shared cache) are embedded: the claims come from the
-        question, so the sentences that bear on them are among those it embedded, and each
-        further sentence costs a model call per claim."""
+        """The pool's sentences scored against the claim, best supported first: of the
+        ``SHORTLIST`` sharing most words with it, those in ``embedded`` (the sentences the
+        extractive answerer embedded for this question), and the ``closest`` from the pool.
+        The claims come from the question, so the sentences that bear on them are among those;
+        each further sentence would cost a model call per claim. ``embedded`` is named rather
+        than read from the vector cache, so the verdict does not depend on earlier questions."""
         words = claim_words(claim)
         if not words:
             return []
@@ -218,14 +227,7 @@ class ClaimJudge:
             return []
         in_pool = {p.id for p in pool}
         shortlist = sorted(spans, key=lambda s: (-_shared(words, s.text), s.passage.rank, s.start))
-        fresh = 0
-        chosen: dict[tuple[str, int], Sentence] = {}
-        for s in shortlist[:SHORTLIST]:
-            if not self.vectors.holds(s.text):
-                if fresh >= NEW_SENTENCES:
-                    continue
-                fresh += 1
-            chosen[(s.passage.id, s.start)] = s
+        chosen = {(s.passage.id, s.start): s for s in shortlist[:SHORTLIST] if s.text in embedded}
         for s in closest:
             if s.passage.id in in_pool and len(chosen) < SHORTLIST + CLOSEST:
                 chosen.setdefault((s.passage.id, s.start), s)
@@ -242,6 +244,19 @@ class ClaimJudge:
             for s, sim in zip(picked, sims, strict=True)
         ]
         return sorted(scored, key=lambda s: (-s.support, -s.about))
+
+
+def claim_texts(parsed: ParsedQuestion) -> list[str]:
+    """What the judge will embed of the question's claims: the extractive answerer embeds them
+    with its sentences, in one model call."""
+    if parsed.order_choice is not None:
+        claims = list(parsed.order_choice.sides)
+    elif parsed.yes_no is not None:
+        order = parsed.yes_no.order
+        claims = [*parsed.yes_no.claims, *([order.earlier, order.later] if order else [])]
+    else:
+        return []
+    return [core(c) for c in claims]
 
 
 def core(claim: Claim) -> str:

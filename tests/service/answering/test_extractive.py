@@ -112,3 +112,27 @@ def test_a_named_outlet_far_from_the_question_declines_by_name_unless_switched_o
     kept = ask(relaxed, embedder, question, outlet_support=support)
     assert kept.declined is None and kept.sentences
     assert kept.evidence == extract.evidence, "the switch changes the rule, not the evidence"
+
+
+class CallCounter:
+    """The real embedder, counting the model calls."""
+
+    def __init__(self, embedder):
+        self.embedder, self.calls = embedder, 0
+
+    def embed(self, texts, encoder="torch"):
+        self.calls += 1
+        return self.embedder.embed(texts, encoder)
+
+
+def test_the_direct_answers_claims_embed_in_the_sentences_model_call(embedder):
+    counter = CallCounter(embedder)
+    vectors = SentenceVectors(counter)
+    answerer = ExtractiveAnswerer(vectors, Declines(Settings(_env_file=None)))
+    claim = "penicillin was discovered in 1928"
+    question = "Was penicillin discovered in 1928?"
+    extract = ask(answerer, embedder, question, also=[claim])
+    assert extract.sentences
+    assert counter.calls == 1
+    vectors.embed([claim])
+    assert counter.calls == 1, "the claim was cached by that call"

@@ -3,7 +3,11 @@ may not go missing."""
 
 import pytest
 
-from service.answering.direct.judge import states_every_word
+from ingest.models import Chunk
+from service.answering.direct.judge import ClaimJudge, states_every_word
+from service.answering.sentence_vectors import SentenceVectors
+from service.answering.support import SupportChecker
+from service.contract import Passage
 from service.question.claims import Claim
 
 BOARD = (
@@ -37,3 +41,38 @@ def test_a_follow_ups_closing_parenthesis_names_what_the_passage_must_be_about()
     claim = Claim("anyone on the board voted for a cut (about Central Bank Estoria decide)")
     assert states_every_word(claim, BOARD, "The Central Bank of Estoria kept its rate on hold.")
     assert not states_every_word(claim, BOARD, "Norrvik Microdevices cut 900 jobs.")
+
+
+@pytest.mark.integration
+def test_a_sentence_an_earlier_question_embedded_does_not_change_the_judgement(embedder):
+    """The claim is judged among the sentences embedded for its own question, whatever the
+    shared sentence cache holds from questions asked before."""
+    url = "https://example.org/estoria/rates"
+    text = (
+        "The Central Bank of Estoria kept its main rate at 4.25 percent on Thursday. "
+        + BOARD
+        + " The board meets again in six weeks."
+    )
+    chunk = Chunk(
+        id=Chunk.make_id(url, 0),
+        article_id=url,
+        index=0,
+        text=text,
+        start=0,
+        end=len(text),
+        title="Estoria holds its rate",
+        url=url,
+        source="Example Wire",
+    )
+    passage = Passage(chunk=chunk, rank=1)
+    sentences = [s for _, _, s in SupportChecker.evidence_sentences(passage)]
+    vectors = SentenceVectors(embedder)
+    judge = ClaimJudge(vectors)
+    claim = Claim("anyone on the board voted for a cut")
+    this_question = frozenset(sentences[:1])
+    alone = judge.rank(claim, [passage], embedded=this_question)
+    vectors.embed(sentences)
+    after = judge.rank(claim, [passage], embedded=this_question)
+    assert [s.text for s in after] == [s.text for s in alone] == sentences[:1]
+    every = judge.rank(claim, [passage], embedded=frozenset(sentences))
+    assert BOARD in every[0].text, "embedded for the question, the stating sentence ranks first"
