@@ -152,7 +152,9 @@ def _export(model: SentenceTransformer, target: Path) -> None:
         with warnings.catch_warnings(), torch.inference_mode():
             warnings.simplefilter("ignore")
             torch.onnx.export(
-                Hidden(transformer),
+                # eval(): the export puts the wrapper back in the mode it found it in, and a
+                # new module is in training mode: that would turn dropout on in the model.
+                Hidden(transformer).eval(),
                 tuple(sample[n] for n in names),
                 tmp,
                 input_names=names,

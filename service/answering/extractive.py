@@ -24,6 +24,7 @@ from service.answering.vocabulary import ANSWER_VOCABULARY, content_words
 from service.contract import AnswerSentence, Citation, Passage
 from service.question.kinds import carries, names_within
 from service.question.parsed import ParsedQuestion
+from service.settings import AnsweringSettings
 
 MIN_WORDS = 5
 SIMILARITY_WEIGHT = 0.7
@@ -73,7 +74,7 @@ class ExtractiveAnswerer:
         max_sentences: int = 4,
         passages_considered: int = 6,
         relative_floor: float = 0.9,
-        max_embedded: int = 32,
+        max_embedded: int = 24,
     ):
         self.vectors = vectors
         self.declines = declines
@@ -81,6 +82,17 @@ class ExtractiveAnswerer:
         self.passages_considered = passages_considered
         self.relative_floor = relative_floor
         self.max_embedded = max_embedded
+
+    @classmethod
+    def configured(
+        cls, vectors: SentenceVectors, declines: Declines, settings: AnsweringSettings
+    ) -> ExtractiveAnswerer:
+        return cls(
+            vectors,
+            declines,
+            max_sentences=settings.answer_sentences,
+            max_embedded=settings.sentences_embedded,
+        )
 
     def candidates(
         self,

@@ -56,20 +56,10 @@ class SentenceVectors:
                 self._cache.move_to_end(text)
         missing = [t for t in wanted if t not in found]
         if missing:
-            fresh = self.embedder.embed(self._truncated(missing), self.encoder)
+            fresh = self.embedder.embed(missing, self.encoder, self.max_tokens)
             found.update(zip(missing, fresh, strict=True))
             with self._lock:
                 self._cache.update(zip(missing, fresh, strict=True))
                 while len(self._cache) > self.size:
                     self._cache.popitem(last=False)
         return np.stack([found[t] for t in texts])
-
-    def _truncated(self, texts: list[str]) -> list[str]:
-        """Each text cut after its ``max_tokens``-th token."""
-        if self.max_tokens is None:
-            return texts
-        offsets = self.embedder.token_offsets(texts)
-        return [
-            text[: spans[self.max_tokens - 1][1]] if len(spans) > self.max_tokens else text
-            for text, spans in zip(texts, offsets, strict=True)
-        ]

@@ -58,9 +58,7 @@ class AnswerService:
         self.retriever = Retriever(settings, index, embedder)
         self.declines = Declines(settings)
         self.vectors = SentenceVectors.configured(embedder, settings)
-        self.extractive = ExtractiveAnswerer(
-            self.vectors, self.declines, max_sentences=settings.answer_sentences
-        )
+        self.extractive = ExtractiveAnswerer.configured(self.vectors, self.declines, settings)
         self.direct = DirectAnswerer(self.vectors, max_sentences=settings.answer_sentences)
         self.llm, self.llm_error = LLMAnswerer.configured(settings, self.vectors)
 

@@ -51,6 +51,14 @@ _WANTS_NAME = re.compile(
     re.IGNORECASE,
 )
 
+
+def asked_category(question: str) -> str | None:
+    """The noun a "which / what ...?" question names its answer by ("journal" in "In what
+    journal was it published?"): a name that holds it is one of the kind asked for."""
+    match = _WANTS_NAME.search(question)
+    return match.group(4).casefold() if match and match.group(4) else None
+
+
 # What a sentence carrying each kind looks like.
 _HAS_QUANTITY = re.compile(
     r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"

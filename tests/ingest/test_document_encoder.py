@@ -73,6 +73,20 @@ def test_questions_and_sentences_stay_on_fp32_whatever_embeds_the_chunks(encoder
         assert np.allclose(encoders[name].embed(chunk_texts[:4]), fp32, atol=1e-6)
 
 
+def test_a_text_capped_at_a_number_of_tokens_reads_as_its_first_tokens(encoders, chunk_texts):
+    fp32 = encoders["torch"]
+    text = chunk_texts[0]
+    offsets = fp32.token_offsets([text])[0]
+    start = fp32.embed([text[: offsets[15][1]]])[0]
+    capped = fp32.embed([text, "Troops were sent."], max_tokens=16)
+    assert float(capped[0] @ start) >= 0.9999
+    assert float(capped[0] @ fp32.embed([text])[0]) < 0.99, "the rest of the text is not read"
+    short = fp32.embed(["Troops were sent."])[0]
+    assert float(capped[1] @ short) >= 0.99999, "a shorter text is read whole"
+    bf16 = encoders["torch"].embed([text], "bf16", max_tokens=16)[0]
+    assert float(bf16 @ start) >= BF16_MIN_COSINE
+
+
 @pytest.mark.parametrize(("built", "switched"), [("torch", "onnx-int8"), ("onnx-int8", "torch")])
 def test_switching_to_an_encoder_of_another_fingerprint_is_refused_until_reindexed(
     settings_factory, encoders, sample_article, tmp_path, built, switched

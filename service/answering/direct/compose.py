@@ -43,7 +43,7 @@ from service.answering.sentence_vectors import SentenceVectors
 from service.answering.vocabulary import stems
 from service.contract import AnswerSentence, Citation, ClaimCheck, DirectAnswer, Passage
 from service.question.claims import OrderChoice, OrderClaim, YesNo
-from service.question.kinds import AnswerKind, counted_words, names_within
+from service.question.kinds import AnswerKind, asked_category, counted_words, names_within
 from service.question.parsed import ParsedQuestion
 
 SAME_STATEMENT = 0.8
@@ -159,6 +159,7 @@ class DirectAnswerer:
             measure=parsed.measure,
             subject=subject,
             counted=counted_words(parsed.text),
+            category=asked_category(parsed.text),
         )
         missing = unspoken(parsed.text, passages)
         said = (_holder(span, ranked) or span).text if span is not None else ""

@@ -64,6 +64,9 @@ PREDICATE_WEIGHT = 0.1
 NEAR_WEIGHT = 0.2
 NEAR_WORDS = 3
 """What a span with every word of the asked phrase within ``NEAR_WORDS`` of it adds."""
+CATEGORY_WEIGHT = 1.0
+"""What a name holding the question's category noun adds, more than scores differ: it says it
+is of the kind asked ("Journal of Planetary Atmospheres" for "In what journal…?")."""
 ORDER_PENALTY = 0.001
 """Ties go to the span said first."""
 
@@ -104,6 +107,7 @@ def find_span(
     measure: Measure | None = None,
     subject: frozenset[str] = frozenset(),
     counted: frozenset[str] = frozenset(),
+    category: str | None = None,
 ) -> Span | None:
     """The answer span of ``kind`` from the first ``depth`` ``ranked`` sentences, that the
     question (``asked``: its case-folded words) does not already give. Each span scores its
@@ -116,7 +120,8 @@ def find_span(
     names a short question asks about ("Norrvik"): a name holding one of them is the subject,
     not its answer ("Norrvik Microdevices" does not answer "Who leads Norrvik?"), and a span
     is taken from an article naming one of them whenever one of the sentences is. ``counted``:
-    what a how-many question counts, the figure's unit read over all of it."""
+    what a how-many question counts, the figure's unit read over all of it; ``category``: the
+    noun a which-question names its answer by (``kinds.asked_category``)."""
     names = names_within(r.text for r in ranked) if kind == "name" else frozenset()
     full = _full_names(passages, asked) if kind == "name" else {}
     asked_stems = stems(asked)
@@ -145,6 +150,9 @@ def find_span(
                 score += NAME_SHARE_WEIGHT * max(0, _mentions(text, passages) - 1)
                 if person and _personal(shown[0].text if shown else text):
                     score += PERSON_WEIGHT
+                named = re.findall(r"[\w’'-]+", (shown[0].text if shown else text).casefold())
+                score += CATEGORY_WEIGHT if category and stems([category]) & stems(named) else 0
+
             elif kind == "quantity" and stems(re.findall(r"[a-z]+", text.lower())) & asked_stems:
                 score += UNIT_MATCH_WEIGHT
             if measure == "change" and _changed(sentence.text, start, end):

@@ -120,9 +120,9 @@ class CallCounter:
     def __init__(self, embedder):
         self.embedder, self.calls = embedder, 0
 
-    def embed(self, texts, encoder="torch"):
+    def embed(self, texts, encoder="torch", max_tokens=None):
         self.calls += 1
-        return self.embedder.embed(texts, encoder)
+        return self.embedder.embed(texts, encoder, max_tokens)
 
 
 def test_the_direct_answers_claims_embed_in_the_sentences_model_call(embedder):

@@ -15,10 +15,14 @@ class CountingEmbedder:
     def __init__(self):
         self.batches: list[list[str]] = []
         self.encoders: list[str] = []
+        self.caps: list[int | None] = []
 
-    def embed(self, texts: list[str], encoder: str = "torch") -> np.ndarray:
+    def embed(
+        self, texts: list[str], encoder: str = "torch", max_tokens: int | None = None
+    ) -> np.ndarray:
         self.batches.append(list(texts))
         self.encoders.append(encoder)
+        self.caps.append(max_tokens)
         return np.array([[len(t), 1.0] for t in texts], dtype=np.float32)
 
 
@@ -42,44 +46,27 @@ def test_the_least_recently_used_sentence_is_the_one_forgotten():
     assert embedder.batches == [["a", "bb"], ["ccc"], ["bb"]]
 
 
-class WordEmbedder(CountingEmbedder):
-    """Tokens are whitespace-separated words."""
-
-    def token_offsets(self, texts: list[str]) -> list[list[tuple[int, int]]]:
-        offsets = []
-        for text in texts:
-            spans, at = [], 0
-            for word in text.split():
-                start = text.index(word, at)
-                at = start + len(word)
-                spans.append((start, at))
-            offsets.append(spans)
-        return offsets
-
-
-def test_a_run_on_line_is_embedded_by_its_first_tokens_and_cached_whole():
-    embedder = WordEmbedder()
+def test_a_sentence_is_cached_under_its_whole_text_whatever_the_model_reads_of_it():
+    embedder = CountingEmbedder()
     vectors = SentenceVectors(embedder, max_tokens=3)
     line = "one two three four five six"
     vectors.embed([line, "short line"])
-    assert embedder.batches == [["one two three", "short line"]]
     vectors.embed([line])
-    assert len(embedder.batches) == 1, "the line is cached under its whole text"
+    assert embedder.batches == [[line, "short line"]] and embedder.caps == [3]
 
 
 def test_the_fp32_setting_is_honoured_and_the_cap_can_be_lifted(monkeypatch):
     monkeypatch.setenv("NEWSDESK_SENTENCE_ENCODER", "torch")
     monkeypatch.setenv("NEWSDESK_SENTENCE_TOKENS", "0")
-    embedder = WordEmbedder()
+    embedder = CountingEmbedder()
     vectors = SentenceVectors.configured(embedder, Settings(_env_file=None))
     line = "one two three four five six " * 30
     vectors.embed([line])
-    assert embedder.encoders == ["torch"]
-    assert embedder.batches == [[line]]
+    assert embedder.encoders == ["torch"] and embedder.caps == [None]
 
 
 def test_bf16_is_asked_for_when_configured():
-    embedder = WordEmbedder()
+    embedder = CountingEmbedder()
     settings = Settings(_env_file=None, sentence_encoder="bf16", sentence_tokens=96)
     SentenceVectors.configured(embedder, settings).embed(["a sentence"])
     assert embedder.encoders == ["bf16"]

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from ingest.models import Chunk
 from service.answering.direct.spans import Ranked, find_span
 from service.contract import Passage
-from service.question.kinds import asked_words, counted_words
+from service.question.kinds import asked_category, asked_words, counted_words
 
 
 def ranked(*sentences: str) -> list[Ranked]:
@@ -33,7 +33,14 @@ def ranked(*sentences: str) -> list[Ranked]:
 def span(kind, question, *sentences):
     items = ranked(*sentences)
     words = asked_words(question)
-    return find_span(kind, items, words, [items[0].passage], counted=counted_words(question))
+    return find_span(
+        kind,
+        items,
+        words,
+        [items[0].passage],
+        counted=counted_words(question),
+        category=asked_category(question),
+    )
 
 
 def test_a_figure_with_its_unit_and_offsets():
@@ -135,3 +142,14 @@ def test_a_year_or_a_day_of_a_date_is_not_a_count():
         "On 14 December 2028 the city will buy 22 trams from Alstom.",
     )
     assert found.text == "22 trams"
+
+
+def test_a_name_holding_the_noun_a_which_question_names_its_answer_by_wins():
+    sentence = (
+        "Astronomers at Calder Observatory said the finding, published in the Journal of "
+        "Planetary Atmospheres, was checked by a second team."
+    )
+    found = span("name", "In what journal was the Meridian-4b finding published?", sentence)
+    assert found.text == "Journal of Planetary Atmospheres"
+    found = span("name", "Which observatory reported the Meridian-4b finding?", sentence)
+    assert found.text == "Calder Observatory"
