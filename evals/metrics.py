@@ -33,8 +33,8 @@ from evals.retrieval_scores import (
 from evals.verdicts import VERDICT_METRICS, verdict_figures
 
 SKIPPED = "skipped"
-NO_COPIES: Mapping[str, str] = MappingProxyType({})
 """Status of a question run with ``--retrieval-only``: retrieved and scored, never answered."""
+NO_COPIES: Mapping[str, str] = MappingProxyType({})
 ANSWER_SCORES = (
     "citation_recall",
     "citation_precision",

@@ -19,6 +19,7 @@ from ingest.settings import IndexSettings
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
+    from tokenizers import Tokenizer
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ class Embedder:
         self.cache_dir = cache_dir
         self.path = resolve_model_path(name)
         self._lock = threading.Lock()
-        self._capped: dict[int, object] = {}
+        self._truncating_tokenizers: dict[int, Tokenizer | None] = {}
 
     @cached_property
     def model(self) -> SentenceTransformer:
@@ -102,15 +103,6 @@ class Embedder:
             raise ValueError("the onnx-int8 document encoder needs a model cache directory")
         with self._lock:
             return QuantizedDocumentEncoder(self.model, self.path, self.cache_dir)
-
-    @cached_property
-    def _length_tokenizer(self):
-        """A copy of the Rust tokenizer, truncating as the model does, to sort chunks by length;
-        None for a model without a fast tokenizer (its chunks are sorted by characters)."""
-        tokenizer = self._tokenizer_copy()
-        if tokenizer is not None:
-            tokenizer.enable_truncation(int(self.model.max_seq_length))
-        return tokenizer
 
     @cached_property
     def _offsets_tokenizer(self):
@@ -204,21 +196,21 @@ class Embedder:
         return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
     def _truncating(self, max_tokens: int | None):
-        """The Rust tokenizer cutting each text where the model does, or after ``max_tokens``
-        of its own tokens; None for a model without a fast tokenizer."""
-        if max_tokens is None or max_tokens >= self.text_tokens:
-            return self._length_tokenizer
+        """A copy of the Rust tokenizer cutting each text where the model does, or after
+        ``max_tokens`` of its own tokens, one per limit; None for a model without a fast
+        tokenizer (its texts are then sorted by characters and read whole)."""
+        specials = self.model.tokenizer.num_special_tokens_to_add()
+        limit = int(self.model.max_seq_length)
+        if max_tokens is not None:
+            limit = min(limit, max_tokens + specials)
         with self._lock:
-            tokenizer = self._capped.get(max_tokens)
-        if tokenizer is None:
-            tokenizer = self._tokenizer_copy()
-            if tokenizer is None:
-                return None
-            specials = self.model.tokenizer.num_special_tokens_to_add()
-            tokenizer.enable_truncation(max_tokens + specials)
-            with self._lock:
-                self._capped[max_tokens] = tokenizer
-        return tokenizer
+            if limit in self._truncating_tokenizers:
+                return self._truncating_tokenizers[limit]
+        tokenizer = self._tokenizer_copy()
+        if tokenizer is not None:
+            tokenizer.enable_truncation(limit)
+        with self._lock:
+            return self._truncating_tokenizers.setdefault(limit, tokenizer)
 
     def _encode_batch(self, texts: list[str], encoder: str, encodings: list | None) -> np.ndarray:
         if encoder == "onnx-int8":
